@@ -1,0 +1,243 @@
+"""Load one source's nightly files into ``raw_<source>``, recording every file and every rejected row.
+
+Flow for each file: archive (sha256) → skip when it is already the current load → read into a
+validated Parquet work file or refuse → dlt ``replace`` of the entity's raw table. Tonight's file
+is the source's current picture (full-extract semantics); a refused file leaves yesterday's
+table untouched. ``raw_meta.file_loads`` and ``raw_meta.rejected_rows`` say what happened.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from loaders.archive import ArchivedFile, archive_dir, archive_file
+from loaders.entities import FILE_SOURCES, EntitySpec, star_layout
+from loaders.reader import FileRefused, ReadResult, RejectedRow, _read_header, read_file
+from loaders.warehouse import Warehouse
+
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# dlt's default replace on PostgreSQL drops tables without CASCADE, which breaks the dbt views on them.
+os.environ.setdefault("DESTINATION__REPLACE_STRATEGY", "insert-from-staging")
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    entity: str
+    file_name: str
+    file_sha256: str = ""
+    bytes: int = 0
+    encoding: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    status: str = "loaded"  # loaded | unchanged | refused
+    message: str = ""
+    extra_columns: str = ""
+    archive_path: str = ""
+    rejected: list[RejectedRow] = field(default_factory=list, repr=False)
+    parquet_path: Path | None = field(default=None, repr=False)
+
+
+@dataclass
+class LoadSummary:
+    source: str
+    load_id: str
+    outcomes: list[FileOutcome]
+    missing: list[str] = field(default_factory=list)  # entities with no file tonight
+
+    @property
+    def refused(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def new_load_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
+
+
+def discover(folder: Path, specs: tuple[EntitySpec, ...]) -> tuple[dict[str, Path], list[str]]:
+    """The newest file per entity (by modification time, then name); and entities with none."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for spec in specs:
+        candidates = [p for p in files if _matches(p.name, spec.patterns)]
+        if candidates:
+            found[spec.entity] = max(candidates, key=lambda p: (p.stat().st_mtime, p.name))
+        else:
+            missing.append(spec.entity)
+    return found, missing
+
+
+def _current_sha(wh: Warehouse, source: str, entity: str) -> str | None:
+    if not wh.table_exists("raw_meta", "file_loads"):
+        return None
+    ph = wh.placeholder
+    rows = wh.query(
+        f"select file_sha256 from raw_meta.file_loads where source = {ph} and entity = {ph} "
+        f"and status = 'loaded' order by loaded_at desc limit 1",
+        (source, entity),
+    )
+    return rows[0][0] if rows else None
+
+
+def _unpack_star(archived: ArchivedFile, work: Path, root: Path) -> list[ArchivedFile]:
+    """A STAR zip holds one CSV per subject; each member is archived and read on its own."""
+    members = []
+    with zipfile.ZipFile(archived.path) as zf:
+        for info in zf.infolist():
+            if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                continue
+            target = work / Path(info.filename).name
+            with zf.open(info) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            members.append(archive_file(target, root, name=f"{archived.name}:{Path(info.filename).name}"))
+    return members
+
+
+def _read_one(
+    source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: Warehouse, work: Path,
+    load_id: str, max_reject_share: float, force: bool,
+) -> FileOutcome:
+    out = FileOutcome(source, entity, af.name, af.sha256, af.size, af.encoding, archive_path=str(af.path))
+    if not force and _current_sha(wh, source, entity) == af.sha256:
+        out.status, out.message = "unchanged", "already the current load; nothing changed"
+        return out
+    required, keys = spec.required, spec.keys
+    try:
+        if source == "star":
+            _, required, keys = star_layout(_read_header(af))
+        result: ReadResult = read_file(af, required=required, keys=keys, work_dir=work,
+                                       load_id=load_id, max_reject_share=max_reject_share)
+    except FileRefused as exc:
+        out.status, out.message = "refused", str(exc)
+        return out
+    known = spec.known | set(required) | set(keys)
+    out.rows_read, out.rows_loaded = result.data_records, result.loaded_records
+    out.rows_rejected, out.rejected = len(result.rejected), result.rejected
+    out.extra_columns = ",".join(c for c in result.columns if c not in known)
+    out.parquet_path = result.parquet_path
+    if result.rejected:
+        out.message = f"{len(result.rejected)} rows rejected (see raw_meta.rejected_rows)"
+    return out
+
+
+def load_files(source: str, folder: Path, wh: Warehouse, *, max_reject_share: float = 0.10,
+               force: bool = False, patterns: dict[str, tuple[str, ...]] | None = None,
+               progress=None) -> LoadSummary:
+    """Load the newest file of every entity of ``source`` found in ``folder``."""
+    specs = tuple(
+        EntitySpec(s.source, s.entity, tuple(patterns[s.entity]), s.required, s.keys)
+        if patterns and s.entity in patterns else s
+        for s in FILE_SOURCES[source]
+    )
+    by_entity = {s.entity: s for s in specs}
+    load_id = new_load_id()
+    root = archive_dir()
+    found, missing = discover(folder, specs)
+    outcomes: list[FileOutcome] = []
+    with tempfile.TemporaryDirectory(prefix="schoolhouse-load-") as tmp:
+        work = Path(tmp)
+        for entity, path in found.items():
+            if progress:
+                progress(f"reading {path.name}")
+            af = archive_file(path, root)
+            if source == "star" and path.suffix.lower() == ".zip":
+                members = _unpack_star(af, work, root)
+                if not members:
+                    outcomes.append(FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused",
+                                                message=f"{af.name} is refused: the zip holds no CSV file."))
+                    continue
+                af = members[0]
+            outcomes.append(_read_one(source, entity, by_entity[entity], af, wh, work, load_id,
+                                      max_reject_share, force))
+        accepted = [o for o in outcomes if o.status == "loaded"]
+        if accepted:
+            if progress:
+                progress(f"loading {len(accepted)} tables into raw_{source}")
+            _dlt_load(wh, f"raw_{source}", [(o.entity, o.parquet_path) for o in accepted])
+        record_outcomes(wh, load_id, outcomes)
+    return LoadSummary(source, load_id, outcomes, missing)
+
+
+def _parquet_resource(entity: str, path: Path):
+    import dlt
+
+    @dlt.resource(name=entity, write_disposition="replace")
+    def rows() -> Iterator[pa.Table]:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=200_000):
+            yield pa.Table.from_batches([batch])
+
+    return rows
+
+
+def _pipeline(wh: Warehouse, dataset: str):
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=f"schoolhouse_{dataset}_{wh.target}",
+        destination=wh.dlt_destination(),
+        dataset_name=dataset,
+        pipelines_dir=str(Path(os.environ.get("SCHOOLHOUSE_DLT_DIR", ".dlt_pipelines")).resolve()),
+        progress="log" if os.environ.get("SCHOOLHOUSE_DLT_PROGRESS") else None,
+    )
+
+
+def _dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path]]) -> None:
+    resources = [_parquet_resource(entity, path) for entity, path in tables]
+    _pipeline(wh, dataset).run(resources, loader_file_format=wh.loader_file_format)
+
+
+def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:
+    """Append to raw_meta.file_loads; merge rejected rows by (file, record) so reloads add nothing."""
+    import dlt
+
+    now = datetime.now(timezone.utc)
+    loads = []
+    rejects = []
+    for o in outcomes:
+        row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "parquet_path")}
+        loads.append({"load_id": load_id, **row, "loaded_at": now})
+        if o.status == "loaded":
+            rejects.extend(
+                {"file_sha256": o.file_sha256, "record_number": r.record_number, "source": o.source,
+                 "entity": o.entity, "file_name": o.file_name, "reason": r.reason, "detail": r.detail,
+                 "raw_text": r.raw_text, "load_id": load_id, "rejected_at": now}
+                for r in o.rejected
+            )
+    if not loads:
+        return
+    file_loads = dlt.resource(loads, name="file_loads", write_disposition="append",
+                              columns={"message": {"data_type": "text"}, "extra_columns": {"data_type": "text"}})
+    resources = [file_loads]
+    if rejects or not wh.table_exists("raw_meta", "rejected_rows"):
+        resources.append(dlt.resource(
+            rejects, name="rejected_rows", write_disposition="merge",
+            primary_key=("file_sha256", "record_number"),
+            columns={"record_number": {"data_type": "bigint"}, "raw_text": {"data_type": "text"},
+                     "file_sha256": {"data_type": "text"}, "source": {"data_type": "text"},
+                     "entity": {"data_type": "text"}, "file_name": {"data_type": "text"},
+                     "reason": {"data_type": "text"}, "detail": {"data_type": "text"},
+                     "load_id": {"data_type": "text"}, "rejected_at": {"data_type": "timestamp"}},
+        ))
+    _pipeline(wh, "raw_meta").run(resources)

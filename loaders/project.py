@@ -1,0 +1,40 @@
+"""Where the dbt project lives and how dbt is invoked on a target."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("SCHOOLHOUSE_PROJECT_DIR", Path(__file__).resolve().parent.parent))
+
+
+def profiles_dir() -> Path:
+    """DBT_PROFILES_DIR when set, else the project's profiles.yml (made from the example on first use)."""
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"])
+    profiles = PROJECT_DIR / "profiles.yml"
+    if not profiles.exists():
+        shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles)
+    return PROJECT_DIR
+
+
+def dbt_vars() -> dict[str, str]:
+    """dbt vars from the environment: SCHOOLHOUSE_AS_OF_DATE pins 'today' (tests, demos, back-fills)."""
+    out = {}
+    if os.environ.get("SCHOOLHOUSE_AS_OF_DATE"):
+        out["as_of_date"] = os.environ["SCHOOLHOUSE_AS_OF_DATE"]
+    return out
+
+
+def run_dbt(command: str, target: str, *extra: str) -> bool:
+    """Run a dbt command in-process on ``target``; True when every node succeeded."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir()), "--target", target]
+    if dbt_vars() and command not in ("deps", "clean"):
+        args += ["--vars", json.dumps(dbt_vars())]
+    result = dbtRunner().invoke([*args, *extra])
+    return bool(result.success)

@@ -1,0 +1,85 @@
+{#- Normalisation helpers shared by the staging models. Engine differences go through adapter.dispatch. -#}
+
+{#- Trimmed text, line breaks folded to spaces, empty as null. -#}
+{% macro clean_text(col) -%}
+    nullif(trim(replace(replace({{ col }}, chr(13), ' '), chr(10), ' ')), '')
+{%- endmacro %}
+
+{#- '1'/'true'/'Y' → true, '0'/'false'/'N' → false, anything else → null. -#}
+{% macro parse_bool(col) -%}
+    case
+        when lower(trim({{ col }})) in ('1', 'true', 't', 'y', 'yes') then true
+        when lower(trim({{ col }})) in ('0', 'false', 'f', 'n', 'no') then false
+    end
+{%- endmacro %}
+
+{#- A date from YYYY-MM-DD or M/D/YYYY text (a time part after a space is ignored); null when not a real date. -#}
+{% macro parse_date(col) -%}
+    {{ return(adapter.dispatch('parse_date', 'schoolhouse')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_date(col) -%}
+    cast(coalesce(
+        try_strptime(split_part(trim({{ col }}), ' ', 1), '%Y-%m-%d'),
+        try_strptime(split_part(trim({{ col }}), ' ', 1), '%m/%d/%Y')
+    ) as date)
+{%- endmacro %}
+
+{#- PostgreSQL has no try_ cast: validate the parts first so a bad value gives null, never an error. -#}
+{% macro default__parse_date(col) -%}{{ return(postgres__parse_date(col)) }}{%- endmacro %}
+
+{% macro postgres__parse_date(col) -%}
+    (
+        select case
+            when p.y is not null and p.m between 1 and 12 and p.d between 1 and
+                extract(day from (make_date(p.y, p.m, 1) + interval '1 month' - interval '1 day'))
+            then make_date(p.y, p.m, p.d)
+        end
+        from (
+            select
+                coalesce(
+                    cast(substring(v from '^(\d{4})-\d{1,2}-\d{1,2}$') as integer),
+                    cast(substring(v from '^\d{1,2}/\d{1,2}/(\d{4})$') as integer)) as y,
+                coalesce(
+                    cast(substring(v from '^\d{4}-(\d{1,2})-\d{1,2}$') as integer),
+                    cast(substring(v from '^(\d{1,2})/\d{1,2}/\d{4}$') as integer)) as m,
+                coalesce(
+                    cast(substring(v from '^\d{4}-\d{1,2}-(\d{1,2})$') as integer),
+                    cast(substring(v from '^\d{1,2}/(\d{1,2})/\d{4}$') as integer)) as d
+            from (select split_part(trim({{ col }}), ' ', 1) as v) as raw_value
+        ) as p
+    )
+{%- endmacro %}
+
+{#- An integer from text, null when it is not one. -#}
+{% macro parse_int(col) -%}
+    case when trim({{ col }}) similar to '-?[0-9]{1,9}' then cast(trim({{ col }}) as integer) end
+{%- endmacro %}
+
+{#- A number from text, null when it is not one. -#}
+{% macro parse_numeric(col) -%}
+    case when trim({{ col }}) similar to '-?[0-9]{1,12}([.][0-9]+)?' then cast(trim({{ col }}) as {{ dbt.type_numeric() }}) end
+{%- endmacro %}
+
+{#- The date that counts as today: var('as_of_date') or the engine's current date. -#}
+{% macro as_of_date() -%}
+    {%- if var('as_of_date') -%} cast('{{ var("as_of_date") }}' as date) {%- else -%} current_date {%- endif -%}
+{%- endmacro %}
+
+{#- "Last, First Middle" → one part. Without a comma the whole name is the last name. -#}
+{% macro name_part(full_name, part) -%}
+    {%- set rest -%}
+        trim(substr({{ full_name }}, {{ dbt.position("','", full_name) }} + 1))
+    {%- endset -%}
+    {%- if part == 'last' -%}
+        nullif(trim(case when {{ dbt.position("','", full_name) }} > 0
+            then substr({{ full_name }}, 1, {{ dbt.position("','", full_name) }} - 1)
+            else {{ full_name }} end), '')
+    {%- elif part == 'first' -%}
+        case when {{ dbt.position("','", full_name) }} > 0
+            then nullif({{ dbt.split_part(rest, "' '", 1) }}, '') end
+    {%- elif part == 'middle' -%}
+        case when {{ dbt.position("','", full_name) }} > 0 and {{ dbt.position("' '", rest) }} > 0
+            then nullif(trim(substr({{ rest }}, {{ dbt.position("' '", rest) }} + 1)), '') end
+    {%- endif -%}
+{%- endmacro %}
