@@ -83,3 +83,65 @@
             then nullif(trim(substr({{ rest }}, {{ dbt.position("' '", rest) }} + 1)), '') end
     {%- endif -%}
 {%- endmacro %}
+
+{#- The hour (0–23) of an incident time such as '13:05', '1:05 PM' or '13:05:00'; null when unreadable. -#}
+{% macro parse_hour(col) -%}
+    case
+        when trim({{ col }}) similar to '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?' then
+            cast({{ dbt.split_part('trim(' ~ col ~ ')', "':'", 1) }} as integer)
+        when upper(trim({{ col }})) similar to '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})? ?(AM|PM)' then
+            mod(cast({{ dbt.split_part('trim(' ~ col ~ ')', "':'", 1) }} as integer), 12)
+            + case when upper(trim({{ col }})) like '%PM' then 12 else 0 end
+    end
+{%- endmacro %}
+
+{#- Readable surrogate keys shared by the section and course models and the exports. -#}
+{% macro section_id(school, year, term, course, section) -%}
+    {{ dbt.concat([school, "'-'", "cast(" ~ year ~ " as " ~ dbt.type_string() ~ ")", "'-'", term, "'-'", course, "'-'", section]) }}
+{%- endmacro %}
+
+{% macro course_id(school, course) -%}
+    {{ dbt.concat([school, "'-'", course]) }}
+{%- endmacro %}
+
+{#- The school year (the calendar year it ends in, 2027 = 2026–27) that a date falls in; it turns on July 1. -#}
+{% macro school_year_of(date_expr) -%}
+    (cast(extract(year from {{ date_expr }}) as integer) + case when extract(month from {{ date_expr }}) >= 7 then 1 else 0 end)
+{%- endmacro %}
+
+{#- The current school year: var('current_school_year') or the one the as-of date falls in. -#}
+{% macro current_school_year() -%}
+    {%- if var('current_school_year', none) -%} {{ var('current_school_year') }} {%- else -%} {{ school_year_of(as_of_date()) }} {%- endif -%}
+{%- endmacro %}
+
+{#- A date from a year expression and an 'MM-DD' text. -#}
+{% macro date_from_year_mmdd(year_expr, mmdd_expr) -%}
+    cast({{ dbt.concat(["cast(" ~ year_expr ~ " as " ~ dbt.type_string() ~ ")", "'-'", mmdd_expr]) }} as date)
+{%- endmacro %}
+
+{#- The English weekday name of a date. -#}
+{% macro weekday_name(date_expr) -%}
+    {{ return(adapter.dispatch('weekday_name', 'schoolhouse')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__weekday_name(date_expr) -%}
+    trim(to_char({{ date_expr }}, 'Day'))
+{%- endmacro %}
+
+{% macro duckdb__weekday_name(date_expr) -%}
+    dayname({{ date_expr }})
+{%- endmacro %}
+
+{#- A readable race/ethnicity subgroup: Hispanic/Latino first (federal reporting), else the race. -#}
+{% macro subgroup_label() -%}
+    case
+        when is_hispanic_latino then 'Hispanic/Latino'
+        when race = 'white' then 'White'
+        when race = 'black_or_african_american' then 'Black/African American'
+        when race = 'asian' then 'Asian'
+        when race = 'american_indian_or_alaska_native' then 'American Indian/Alaska Native'
+        when race = 'native_hawaiian_or_other_pacific_islander' then 'Native Hawaiian/Pacific Islander'
+        when race = 'two_or_more' then 'Two or more races'
+        else 'Unknown'
+    end
+{%- endmacro %}

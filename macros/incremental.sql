@@ -1,0 +1,26 @@
+{#- Incremental facts over full-extract sources. Tonight's file is the whole truth, so each nightly
+    build inserts only new or changed rows (by row_hash) and then deletes the rows that vanished
+    upstream: the table grows with the night's changes, and a record deleted in the SIS disappears. -#}
+
+{#- The filter that keeps only new or changed rows on an incremental run. -#}
+{% macro only_new_or_changed(hash_column='row_hash') -%}
+    {%- if is_incremental() %}
+    where {{ hash_column }} not in (select {{ hash_column }} from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- post_hook: remove rows whose key is no longer in the upstream model. -#}
+{% macro delete_vanished_rows(key, upstream) -%}
+    delete from {{ this }}
+    where {{ key }} not in (select {{ key }} from {{ upstream }} where {{ key }} is not null)
+{%- endmacro %}
+
+{#- A row hash over the given columns (text-cast, null-safe) for change detection. -#}
+{% macro row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for c in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ c ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}

@@ -1,0 +1,65 @@
+"""Shared fixtures: a real PostgreSQL for the session, an isolated warehouse per test on either engine."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from loaders.warehouse import Warehouse
+from tests import pgserver
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg():
+    server = pgserver.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Archive, dlt state and landing folders under tmp_path, so tests never share state."""
+    monkeypatch.setenv("SCHOOLHOUSE_ARCHIVE_DIR", str(tmp_path / "archive"))
+    monkeypatch.setenv("SCHOOLHOUSE_DLT_DIR", str(tmp_path / "dlt"))
+    monkeypatch.setenv("SCHOOLHOUSE_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    return tmp_path
+
+
+def use_engine(engine: str, request, monkeypatch) -> Warehouse:
+    """Point the process (and the dbt/dlt it runs) at a fresh database on ``engine``."""
+    monkeypatch.setenv("SCHOOLHOUSE_TARGET", engine)
+    if engine == "postgres":
+        server = request.getfixturevalue("pg")
+        name = f"t{os.getpid()}_{next(_db_counter)}"
+        server.createdb(name)
+        for key, value in server.env(name).items():
+            monkeypatch.setenv(key, value)
+    return Warehouse(engine)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request, isolated, monkeypatch) -> Warehouse:
+    return use_engine(request.param, request, monkeypatch)
+
+
+@pytest.fixture
+def duckdb_warehouse(isolated, request, monkeypatch) -> Warehouse:
+    return use_engine("duckdb", request, monkeypatch)
+
+
+def write_export(path: Path, header: list[str], rows: list[list[str]], *, encoding: str = "utf-8",
+                 quote_header: bool = False, final_newline: bool = True) -> Path:
+    """An Aspen-style export: every field double-quoted with MySQL \\" escapes, CRLF line ends."""
+    def q(v: str) -> str:
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [",".join(q(h) if quote_header else h for h in header)] + [",".join(q(v) for v in r) for r in rows]
+    text = "\r\n".join(lines) + ("\r\n" if final_newline else "")
+    path.write_bytes(text.encode(encoding))
+    return path
