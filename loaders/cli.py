@@ -90,5 +90,43 @@ def build(wh: Warehouse, select: str | None) -> None:
         sys.exit(1)
 
 
+VENDORS = ("sds-v2.1", "sds-v1", "stmath", "oneroster-1.1", "clever")
+
+
+@main.command()
+@click.argument("vendor", type=click.Choice(VENDORS))
+@click.option("--to", "destination", required=True, help="A folder or sftp://user@host:port/path.")
+@click.option("--force", is_flag=True, help="Push even when a file shrank more than the guard allows (recorded).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="SCHOOLHOUSE_CONFIG", help="district.yml (env SCHOOLHOUSE_CONFIG); environment overrides it.")
+@click.pass_obj
+def export(wh: Warehouse, vendor: str, destination: str, force: bool, config_file: Path | None) -> None:
+    """Write VENDOR's full file set from the export views to a folder or SFTP, behind the shrink guard."""
+    from loaders.export import run_export
+
+    sys.exit(run_export(wh, vendor, destination, force=force, config_file=config_file))
+
+
+@main.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="SCHOOLHOUSE_CONFIG", help="district.yml (env SCHOOLHOUSE_CONFIG); environment overrides it.")
+@click.pass_obj
+def nightly(wh: Warehouse, config_file: Path | None) -> None:
+    """fetch → load → build → export, recorded in raw_meta.runs; non-zero when any step failed."""
+    from loaders.nightly import run_nightly
+
+    sys.exit(run_nightly(wh, config_file=config_file))
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def dashboard(wh: Warehouse, streamlit_args: tuple[str, ...]) -> None:
+    """Run the educator dashboards (extra options go to streamlit, e.g. --server.port 8502)."""
+    from dashboards.launch import run_dashboard
+
+    sys.exit(run_dashboard(wh, list(streamlit_args)))
+
+
 if __name__ == "__main__":
     main()

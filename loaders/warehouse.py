@@ -46,11 +46,15 @@ class Warehouse:
 
         if self.target == "duckdb":
             return dlt.destinations.duckdb(str(self.duckdb_path))
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
         p = self.pg_params()
-        return dlt.destinations.postgres(
-            credentials={"database": p["dbname"], "username": p["user"], "password": p["password"] or None,
-                         "host": p["host"], "port": p["port"]}
-        )
+        creds = PostgresCredentials()
+        creds.database, creds.username, creds.host, creds.port = p["dbname"], p["user"], p["host"], p["port"]
+        creds.password = p["password"] or None
+        # dlt insists on a password; libpq does not (trust, peer, .pgpass). Mark resolved as configured.
+        creds.resolve()
+        return dlt.destinations.postgres(credentials=creds)
 
     @property
     def loader_file_format(self) -> str:

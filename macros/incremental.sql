@@ -2,10 +2,11 @@
     build inserts only new or changed rows (by row_hash) and then deletes the rows that vanished
     upstream: the table grows with the night's changes, and a record deleted in the SIS disappears. -#}
 
-{#- The filter that keeps only new or changed rows on an incremental run. -#}
-{% macro only_new_or_changed(hash_column='row_hash') -%}
+{#- The filter that keeps only new or changed rows on an incremental run. ``upstream_hash`` is the
+    upstream column (a select alias is not visible in WHERE on every engine). -#}
+{% macro only_new_or_changed(upstream_hash='row_hash') -%}
     {%- if is_incremental() %}
-    where {{ hash_column }} not in (select {{ hash_column }} from {{ this }})
+    where {{ upstream_hash }} not in (select row_hash from {{ this }})
     {%- endif -%}
 {%- endmacro %}
 

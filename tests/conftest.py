@@ -11,6 +11,8 @@ import pytest
 from loaders.warehouse import Warehouse
 from tests import pgserver
 
+pytest_plugins = ["tests.sftp_server"]
+
 _db_counter = itertools.count()
 
 

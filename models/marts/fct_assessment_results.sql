@@ -35,4 +35,4 @@ select
     record_number,
     result_id as row_hash
 from results
-{{ only_new_or_changed() }}
+{{ only_new_or_changed('result_id') }}

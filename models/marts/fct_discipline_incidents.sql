@@ -37,4 +37,4 @@ select
     record_number,
     incident_id as row_hash
 from incidents
-{{ only_new_or_changed() }}
+{{ only_new_or_changed('incident_id') }}
