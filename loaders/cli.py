@@ -6,6 +6,7 @@ file, the row or the rule.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -24,6 +25,8 @@ console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 @click.pass_context
 def main(ctx: click.Context, target: str) -> None:
     """Schoolhouse: a K-12 student data warehouse."""
+    # paramiko logs a dropped connection at ERROR even when our retry then succeeds.
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     ctx.obj = Warehouse(target)
 
 
@@ -53,9 +56,14 @@ def generate(students: int, seed: int, day: int, school_year: int, dirty: bool, 
 def load(wh: Warehouse, source: str, location: str, force: bool, max_reject_share: float) -> None:
     """Load SOURCE's files from LOCATION (a folder, sftp://user@host:port/path, or a database URL)."""
     from loaders.intake import load_location
+    from loaders.sftp import SftpError
 
-    summary = load_location(wh, source, location, force=force, max_reject_share=max_reject_share,
-                            progress=lambda msg: console.log(msg))
+    try:
+        summary = load_location(wh, source, location, force=force, max_reject_share=max_reject_share,
+                                progress=lambda msg: console.log(msg))
+    except (SftpError, ValueError) as exc:
+        click.echo(f"Nothing was loaded from {location}: {exc}", err=True)
+        sys.exit(1)
     print_load_summary(summary)
     if not summary.ok:
         for o in summary.refused:

@@ -32,6 +32,6 @@ def load_location(wh: Warehouse, source: str, location: str, *, force: bool = Fa
     else:
         folder = Path(location)
         if not folder.is_dir():
-            raise SystemExit(f"{location} is not a folder, an sftp:// URL or (for powerschool) a database URL.")
+            raise ValueError(f"{location} is not a folder, an sftp:// URL or (for powerschool) a database URL.")
     return load_files(source, folder, wh, max_reject_share=max_reject_share, force=force,
                       patterns=patterns, progress=progress)

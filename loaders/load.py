@@ -230,14 +230,14 @@ def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) ->
     file_loads = dlt.resource(loads, name="file_loads", write_disposition="append",
                               columns={"message": {"data_type": "text"}, "extra_columns": {"data_type": "text"}})
     resources = [file_loads]
-    if rejects or not wh.table_exists("raw_meta", "rejected_rows"):
-        resources.append(dlt.resource(
-            rejects, name="rejected_rows", write_disposition="merge",
-            primary_key=("file_sha256", "record_number"),
-            columns={"record_number": {"data_type": "bigint"}, "raw_text": {"data_type": "text"},
-                     "file_sha256": {"data_type": "text"}, "source": {"data_type": "text"},
-                     "entity": {"data_type": "text"}, "file_name": {"data_type": "text"},
-                     "reason": {"data_type": "text"}, "detail": {"data_type": "text"},
-                     "load_id": {"data_type": "text"}, "rejected_at": {"data_type": "timestamp"}},
-        ))
+    # Always part of the run: with no rejects tonight dlt still creates the (empty) table downstream reads.
+    resources.append(dlt.resource(
+        rejects or [dlt.mark.materialize_table_schema()], name="rejected_rows", write_disposition="merge",
+        primary_key=("file_sha256", "record_number"),
+        columns={"record_number": {"data_type": "bigint"}, "raw_text": {"data_type": "text"},
+                 "file_sha256": {"data_type": "text"}, "source": {"data_type": "text"},
+                 "entity": {"data_type": "text"}, "file_name": {"data_type": "text"},
+                 "reason": {"data_type": "text"}, "detail": {"data_type": "text"},
+                 "load_id": {"data_type": "text"}, "rejected_at": {"data_type": "timestamp"}},
+    ))
     _pipeline(wh, "raw_meta").run(resources)

@@ -31,8 +31,6 @@ select
     performance_level,
     growth,
     grade_equivalent,
-    file_name,
-    record_number,
     result_id as row_hash
 from results
 {{ only_new_or_changed('result_id') }}

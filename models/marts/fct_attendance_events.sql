@@ -21,8 +21,6 @@ select
     reason,
     comment,
     source_row_count,
-    file_name,
-    record_number,
     row_hash
 from {{ ref('int_attendance__events') }}
 {{ only_new_or_changed() }}

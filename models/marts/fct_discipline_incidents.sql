@@ -33,8 +33,6 @@ select
         else 'after school'
     end as time_of_day,
     {{ weekday_name('event_date') }} as weekday,
-    file_name,
-    record_number,
     incident_id as row_hash
 from incidents
 {{ only_new_or_changed('incident_id') }}

@@ -33,5 +33,6 @@ merged as (
 select
     {{ dbt.concat(['student_id', "'|'", "cast(event_date as " ~ dbt.type_string() ~ ")"]) }} as attendance_event_id,
     merged.*,
-    {{ row_hash(['school_id', 'is_absent', 'is_tardy', 'is_dismissed', 'is_excused', 'reason', 'comment', 'source_row_count', 'record_number']) }} as row_hash
+    -- The hash covers the key and every value the fact keeps, so any change re-inserts the event.
+    {{ row_hash(['student_id', 'event_date', 'school_id', 'is_absent', 'is_tardy', 'is_dismissed', 'is_excused', 'reason', 'comment', 'source_row_count']) }} as row_hash
 from merged
