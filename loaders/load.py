@@ -14,13 +14,9 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from loaders.archive import ArchivedFile, archive_dir, archive_file
 from loaders.entities import FILE_SOURCES, EntitySpec, star_layout
@@ -48,7 +44,7 @@ class FileOutcome:
     extra_columns: str = ""
     archive_path: str = ""
     rejected: list[RejectedRow] = field(default_factory=list, repr=False)
-    parquet_path: Path | None = field(default=None, repr=False)
+    work_file: tuple[Path, list[str], int] | None = field(default=None, repr=False)  # path, columns, rows
 
 
 @dataclass
@@ -127,8 +123,8 @@ def _read_one(
     try:
         if source == "star":
             _, required, keys = star_layout(_read_header(af))
-        result: ReadResult = read_file(af, required=required, keys=keys, work_dir=work,
-                                       load_id=load_id, max_reject_share=max_reject_share)
+        result: ReadResult = read_file(af, required=required, keys=keys, work_dir=work, load_id=load_id,
+                                       max_reject_share=max_reject_share, work_format=wh.loader_file_format)
     except FileRefused as exc:
         out.status, out.message = "refused", str(exc)
         return out
@@ -136,7 +132,7 @@ def _read_one(
     out.rows_read, out.rows_loaded = result.data_records, result.loaded_records
     out.rows_rejected, out.rejected = len(result.rejected), result.rejected
     out.extra_columns = ",".join(c for c in result.columns if c not in known)
-    out.parquet_path = result.parquet_path
+    out.work_file = (result.work_path, result.columns, result.loaded_records)
     if result.rejected:
         out.message = f"{len(result.rejected)} rows rejected (see raw_meta.rejected_rows)"
     return out
@@ -175,20 +171,25 @@ def load_files(source: str, folder: Path, wh: Warehouse, *, max_reject_share: fl
         if accepted:
             if progress:
                 progress(f"loading {len(accepted)} tables into raw_{source}")
-            _dlt_load(wh, f"raw_{source}", [(o.entity, o.parquet_path) for o in accepted])
+            _dlt_load(wh, f"raw_{source}", [(o.entity, *o.work_file) for o in accepted])
         record_outcomes(wh, load_id, outcomes)
     return LoadSummary(source, load_id, outcomes, missing)
 
 
-def _parquet_resource(entity: str, path: Path):
+def _work_file_resource(entity: str, path: Path, columns: list[str], rows: int, file_format: str):
+    """The reader's validated work file, handed to dlt's load step as is (no second parse)."""
     import dlt
 
-    @dlt.resource(name=entity, write_disposition="replace")
-    def rows() -> Iterator[pa.Table]:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=200_000):
-            yield pa.Table.from_batches([batch])
+    hints = {c: {"data_type": "text", "nullable": True} for c in columns}
+    hints["_record_number"] = {"data_type": "bigint", "nullable": False}
+    for meta in ("_file_name", "_file_sha256", "_load_id"):
+        hints[meta] = {"data_type": "text", "nullable": False}
 
-    return rows
+    @dlt.resource(name=entity, write_disposition="replace", columns=hints, file_format=file_format)
+    def rows_of_file():
+        yield dlt.mark.with_file_import(str(path), file_format, rows)
+
+    return rows_of_file
 
 
 def _pipeline(wh: Warehouse, dataset: str):
@@ -203,9 +204,10 @@ def _pipeline(wh: Warehouse, dataset: str):
     )
 
 
-def _dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path]]) -> None:
-    resources = [_parquet_resource(entity, path) for entity, path in tables]
-    _pipeline(wh, dataset).run(resources, loader_file_format=wh.loader_file_format)
+def _dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path, list[str], int]]) -> None:
+    fmt = wh.loader_file_format
+    _pipeline(wh, dataset).run([_work_file_resource(entity, path, columns, rows, fmt)
+                                for entity, path, columns, rows in tables])
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:
@@ -216,7 +218,7 @@ def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) ->
     loads = []
     rejects = []
     for o in outcomes:
-        row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "parquet_path")}
+        row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "work_file")}
         loads.append({"load_id": load_id, **row, "loaded_at": now})
         if o.status == "loaded":
             rejects.extend(

@@ -45,10 +45,9 @@ class RejectedRow:
 @dataclass
 class ReadResult:
     columns: list[str]
-    extra_columns: list[str]
     data_records: int
     loaded_records: int
-    parquet_path: Path
+    work_path: Path
     rejected: list[RejectedRow] = field(default_factory=list)
 
 
@@ -94,8 +93,11 @@ def read_file(
     work_dir: Path,
     load_id: str,
     max_reject_share: float = 0.10,
+    work_format: str = "parquet",
 ) -> ReadResult:
-    """Parse ``f`` into ``work_dir/<sha>.parquet`` (all columns text plus ``META_COLUMNS``)."""
+    """Parse ``f`` into ``work_dir/<sha>.<work_format>`` (all columns text plus ``META_COLUMNS``).
+
+    The work file is what dlt imports as is: Parquet for DuckDB, CSV for PostgreSQL's COPY."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
     columns = _read_header(f)
@@ -130,14 +132,14 @@ def read_file(
         ("_file_sha256", pa.string()), ("_load_id", pa.string()),
     ])
     work_dir.mkdir(parents=True, exist_ok=True)
-    parquet_path = work_dir / f"{f.sha256}.parquet"
+    work_path = work_dir / f"{f.sha256}.{work_format}"
     rejected: list[RejectedRow] = []
     next_record = 2  # record 1 is the header
     loaded = 0
     data_records = 0
     try:
-        with pq.ParquetWriter(parquet_path, out_schema) as writer:
-            for batch in _batches(reader, f):
+        with _writer(work_path, out_schema, work_format) as writer:
+            for batch in _batches(reader):
                 # Valid rows take the record numbers that the invalid-row handler did not claim.
                 numbers = []
                 while len(numbers) < batch.num_rows:
@@ -169,7 +171,7 @@ def read_file(
                 writer.write_table(table)
                 loaded += n
     except pa.ArrowInvalid as exc:
-        parquet_path.unlink(missing_ok=True)
+        work_path.unlink(missing_ok=True)
         raise FileRefused(f"{f.name} is refused: it cannot be parsed as CSV ({exc}).") from exc
 
     data_records += len(invalid)
@@ -177,22 +179,28 @@ def read_file(
     rejected.sort(key=lambda r: r.record_number)
     last_record = next_record - 1 if not invalid else max(next_record - 1, max(invalid))
     if not f.ends_with_newline and (_unbalanced_last_line(f) or last_record in invalid):
-        parquet_path.unlink(missing_ok=True)
+        work_path.unlink(missing_ok=True)
         raise FileRefused(f"{f.name} is refused: it is cut off mid-record at record {last_record} "
                           "(no final line break and an incomplete last record).")
     if data_records == 0:
-        parquet_path.unlink(missing_ok=True)
+        work_path.unlink(missing_ok=True)
         raise FileRefused(f"{f.name} is refused: it has a header but no records.")
     if len(rejected) > max_reject_share * data_records:
-        parquet_path.unlink(missing_ok=True)
+        work_path.unlink(missing_ok=True)
         raise FileRefused(
             f"{f.name} is refused: {len(rejected)} of {data_records} records cannot be read "
             f"(more than {max_reject_share:.0%}); first at record {rejected[0].record_number}: {rejected[0].detail}."
         )
-    return ReadResult(columns, [], data_records, loaded, parquet_path, rejected)
+    return ReadResult(columns, data_records, loaded, work_path, rejected)
 
 
-def _batches(reader: pacsv.CSVStreamingReader, f: ArchivedFile) -> Iterator[pa.RecordBatch]:
+def _writer(path: Path, schema: pa.Schema, work_format: str):
+    if work_format == "csv":
+        return pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return pq.ParquetWriter(path, schema)
+
+
+def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
     while True:
         try:
             yield reader.read_next_batch()

@@ -10,10 +10,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- post_hook: remove rows whose key is no longer in the upstream model. -#}
-{% macro delete_vanished_rows(key, upstream) -%}
+{#- post_hook: remove rows whose key is no longer among the upstream rows the fact keeps
+    (``keep`` is the fact's own filter, e.g. rows no rule excluded). -#}
+{% macro delete_vanished_rows(key, upstream, keep='true') -%}
     delete from {{ this }}
-    where {{ key }} not in (select {{ key }} from {{ upstream }} where {{ key }} is not null)
+    where {{ key }} not in (select {{ key }} from {{ upstream }} where {{ key }} is not null and ({{ keep }}))
 {%- endmacro %}
 
 {#- A row hash over the given columns (text-cast, null-safe) for change detection. -#}

@@ -18,7 +18,7 @@ def _read(tmp_path: Path, path: Path, *, required=("local_id", "full_name"), key
     af = archive_file(path, tmp_path / "archive")
     result = read_file(af, required=required, keys=keys, work_dir=tmp_path / "work", load_id="L1",
                        max_reject_share=share)
-    return af, result, pq.read_table(result.parquet_path).to_pylist()
+    return af, result, pq.read_table(result.work_path).to_pylist()
 
 
 def test_windows_1252_names_decode(tmp_path):

@@ -3,7 +3,7 @@
     unique_key='incident_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
-    post_hook=["{{ delete_vanished_rows('incident_id', ref('int_discipline__judged')) }}"]
+    post_hook=["{{ delete_vanished_rows('incident_id', ref('int_discipline__judged'), 'exclusion_reason is null') }}"]
 ) }}
 -- One row per student per incident. Exact repeats merged; unknown students and bad dates excluded.
 with

@@ -1,0 +1,52 @@
+"""dbt build times on the generated district: a full build, then the next night's incremental build.
+
+    python -m bench.bench_build [--students 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import RESULTS, as_of, district, timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=50_000)
+    args = parser.parse_args()
+    night1, night2 = district(args.students, day=60), district(args.students, day=61)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt")}
+    cli = [sys.executable, "-m", "loaders.cli"]
+    rows = []
+    try:
+        for label, night in (("full build (first night)", night1), ("incremental build (next night)", night2)):
+            night_env = {**env, "SCHOOLHOUSE_AS_OF_DATE": as_of(night)}
+            for source in ("district", "aspen", "star"):
+                timed([*cli, "load", source, str(night)], night_env)
+            rows.append((label, *timed([*cli, "build"], night_env)))
+        night_env = {**env, "SCHOOLHOUSE_AS_OF_DATE": as_of(night2)}
+        rows.append(("full rebuild of the same night (--full-refresh)",
+                     *timed([sys.executable, "-c",
+                             "import sys; from loaders.project import run_dbt; "
+                             "sys.exit(0 if run_dbt('build', 'duckdb', '--full-refresh') else 1)"], night_env)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    lines = [f"# dbt build benchmark: {args.students:,} students on DuckDB", "",
+             "| build | seconds | peak RSS MiB |", "|---|---|---|"]
+    lines += [f"| {label} | {secs:.1f} | {rss:.0f} |" for label, secs, rss in rows]
+    lines += ["", "Each build is `schoolhouse build` (seeds, models, snapshots and every test) in its own process; "
+              "the incremental facts insert only new or changed rows and delete rows gone upstream."]
+    text = "\n".join(lines) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "build.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Shared benchmark plumbing: a generated district cached under bench/work, timed child processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / "work"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def district(students: int, day: int = 60, seed: int = 2027) -> Path:
+    """A clean generated district, made once and reused (bench/work is git-ignored)."""
+    out = WORK / f"district_{students}_{day}_{seed}"
+    if not (out / "district_manifest.json").exists():
+        from loaders.generator import generate
+
+        generate(out, students=students, seed=seed, day=day)
+    return out
+
+
+def as_of(folder: Path) -> str:
+    return json.loads((folder / "district_manifest.json").read_text())["as_of_date"]
+
+
+_WRAPPER = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``cmd`` under a fresh wrapper process; (wall seconds, the command's peak RSS in MiB).
+
+    The wrapper's only child is ``cmd``, so its RUSAGE_CHILDREN peak is that command's own."""
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
+    wall, peak_kib = out.stdout.split()[-2:]
+    return float(wall), int(peak_kib) / 1024
+
+
+def python_child(code: str) -> list[str]:
+    return [sys.executable, "-c", code]

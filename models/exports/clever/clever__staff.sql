@@ -1,0 +1,16 @@
+-- Clever staff.csv: active staff who are not teachers (they are in teachers.csv). School_id only
+-- when their org is a school; district and department staff get their department's name.
+select
+    case when orgs.is_school then staff.org_id end as "School_id",
+    staff.staff_id as "Staff_id",
+    staff.email as "Staff_email",
+    staff.first_name as "First_name",
+    staff.last_name as "Last_name",
+    case when not orgs.is_school then orgs.name end as "Department",
+    staff.title as "Title",
+    staff.username as "Username",
+    cast(null as {{ dbt.type_string() }}) as "Password",
+    staff.staff_role as "Role"
+from {{ ref('exports__active_staff') }} as staff
+inner join {{ ref('exports__orgs') }} as orgs on orgs.org_id = staff.org_id
+where not (staff.is_teacher and staff.school_id is not null)

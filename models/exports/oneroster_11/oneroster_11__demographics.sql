@@ -1,0 +1,20 @@
+-- OneRoster 1.1 demographics.csv: one row per exported student; race flags true/false.
+{%- set races = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican',
+                 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces'] %}
+select
+    students.student_id as "sourcedId",
+    cast(null as {{ dbt.type_string() }}) as "status",
+    cast(null as {{ dbt.type_string() }}) as "dateLastModified",
+    students.birth_date_text as "birthDate",
+    case students.gender when 'male' then 'male' when 'female' then 'female' end as "sex",
+    {%- for race in races %}
+    case when races.oneroster_race_column = '{{ race }}' then 'true' else 'false' end as "{{ race }}",
+    {%- endfor %}
+    case when students.is_hispanic_latino then 'true' when not students.is_hispanic_latino then 'false' end
+        as "hispanicOrLatinoEthnicity",
+    cast(null as {{ dbt.type_string() }}) as "countryOfBirthCode",
+    cast(null as {{ dbt.type_string() }}) as "stateOfBirthAbbreviation",
+    cast(null as {{ dbt.type_string() }}) as "cityOfBirth",
+    cast(null as {{ dbt.type_string() }}) as "publicSchoolResidenceStatus"
+from {{ ref('exports__active_students') }} as students
+left join {{ ref('vendor_race_codes') }} as races on races.race = students.race

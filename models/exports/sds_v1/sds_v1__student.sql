@@ -1,0 +1,18 @@
+-- SDS V1 Student.csv: active students.
+select
+    students.student_id as "SIS ID",
+    students.school_id as "School SIS ID",
+    students.first_name as "First Name",
+    students.last_name as "Last Name",
+    students.username as "Username",
+    students.password as "Password",
+    students.state_student_id as "State ID",
+    cast(null as {{ dbt.type_string() }}) as "Secondary Email",
+    students.student_id as "Student Number",
+    students.middle_name as "Middle Name",
+    grades.sds_grade as "Grade",
+    cast(null as {{ dbt.type_string() }}) as "Status",
+    students.birth_date_text as "Birthdate",
+    cast(students.graduation_year as {{ dbt.type_string() }}) as "Graduation Year"
+from {{ ref('exports__active_students') }} as students
+left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level

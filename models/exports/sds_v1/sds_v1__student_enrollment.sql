@@ -1,0 +1,6 @@
+-- SDS V1 StudentEnrollment.csv: active students in this school year's sections.
+select
+    section_id as "Section SIS ID",
+    person_id as "SIS ID"
+from {{ ref('exports__current_enrollments') }}
+where role = 'student'

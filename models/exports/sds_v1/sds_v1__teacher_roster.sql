@@ -1,0 +1,6 @@
+-- SDS V1 TeacherRoster.csv: active teachers of this school year's sections.
+select
+    section_id as "Section SIS ID",
+    person_id as "SIS ID"
+from {{ ref('exports__current_enrollments') }}
+where role = 'teacher'

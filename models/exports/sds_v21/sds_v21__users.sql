@@ -1,0 +1,27 @@
+-- SDS V2.1 users.csv: active students and active staff. username is a full address at the
+-- district's domain; passwords only when the district sets a student password policy.
+select
+    student_id as "sourcedId",
+    username as "username",
+    first_name as "givenName",
+    last_name as "familyName",
+    password as "password",
+    cast(null as {{ dbt.type_string() }}) as "activeDirectoryMatchId",
+    email as "email",
+    cast(null as {{ dbt.type_string() }}) as "phone",
+    cast(null as {{ dbt.type_string() }}) as "sms"
+from {{ ref('exports__active_students') }}
+
+union all
+
+select
+    staff_id as "sourcedId",
+    username as "username",
+    first_name as "givenName",
+    last_name as "familyName",
+    cast(null as {{ dbt.type_string() }}) as "password",
+    cast(null as {{ dbt.type_string() }}) as "activeDirectoryMatchId",
+    email as "email",
+    cast(null as {{ dbt.type_string() }}) as "phone",
+    cast(null as {{ dbt.type_string() }}) as "sms"
+from {{ ref('exports__active_staff') }}
