@@ -29,11 +29,11 @@ def dbt_vars() -> dict[str, str]:
 
 
 def run_dbt(command: str, target: str, *extra: str) -> bool:
-    """Run a dbt command in-process on ``target``; True when every node succeeded."""
+    """Run a dbt command ("build", "docs generate", ...) in-process on ``target``; True when every node succeeded."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir()), "--target", target]
+    args = [*command.split(), "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir()), "--target", target]
     if dbt_vars() and command not in ("deps", "clean"):
         args += ["--vars", json.dumps(dbt_vars())]
     result = dbtRunner().invoke([*args, *extra])

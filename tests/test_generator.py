@@ -298,9 +298,11 @@ def test_chronic_absence_share(tmp_path):
 
 
 def test_memory_stays_flat(tmp_path):
-    code = ("import resource, sys; from loaders.generator import generate; "
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from a large
+    # pytest process would report the parent's peak; VmHWM belongs to the child's own address space.
+    code = ("import sys; from loaders.generator import generate; "
             "generate(sys.argv[1], students=20000, seed=2, day=120); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     peak_mb = int(out.stdout.strip()) / 1024

@@ -115,7 +115,7 @@ combined as (
 select
     combined.*,
     case when enrolled_days > 0
-        then cast(1 as {{ dbt.type_numeric() }}) - cast(absent_days as {{ dbt.type_numeric() }}) / enrolled_days
+        then cast(enrolled_days - absent_days as {{ dbt.type_float() }}) / enrolled_days
     end as attendance_rate,
     enrolled_days >= 10
         and absent_days >= {{ var('chronic_absence_threshold') }} * enrolled_days as is_chronically_absent,
