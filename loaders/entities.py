@@ -115,3 +115,20 @@ def star_layout(columns: list[str]) -> tuple[str, tuple[str, ...], tuple[str, ..
         if keys[0] in columns:
             return layout, required, keys
     return "v2", *STAR_LAYOUTS["v2"]
+
+
+# PowerSchool's core tables as read from its database (shared/specs/sis-inputs.md). Types vary by
+# server, so staging casts every column; these lists let an empty table of the right shape exist
+# before the first load.
+POWERSCHOOL_TABLES: dict[str, tuple[str, ...]] = {
+    "students": ("id", "dcid", "student_number", "state_studentnumber", "first_name", "middle_name", "last_name",
+                 "dob", "gender", "grade_level", "schoolid", "enroll_status", "entrydate", "exitdate", "home_room",
+                 "ethnicity", "fedethnicity"),
+    "schools": ("school_number", "name", "low_grade", "high_grade"),
+    "teachers": ("id", "teachernumber", "first_name", "last_name", "email_addr", "schoolid", "status"),
+    "users": ("id", "teachernumber", "first_name", "last_name", "email_addr", "schoolid", "status"),
+    "courses": ("course_number", "course_name"),
+    "sections": ("id", "course_number", "section_number", "schoolid", "termid", "teacher", "expression", "period"),
+    "terms": ("id", "name", "firstday", "lastday", "yearid", "schoolid"),
+    "cc": ("studentid", "sectionid", "termid", "dateenrolled", "dateleft"),
+}

@@ -182,7 +182,7 @@ def _work_file_resource(entity: str, path: Path, columns: list[str], rows: int, 
 
     hints = {c: {"data_type": "text", "nullable": True} for c in columns}
     hints["_record_number"] = {"data_type": "bigint", "nullable": False}
-    for meta in ("_file_name", "_file_sha256", "_load_id"):
+    for meta in ("_file_name", "_file_sha256", "_file_date", "_load_id"):
         hints[meta] = {"data_type": "text", "nullable": False}
 
     @dlt.resource(name=entity, write_disposition="replace", columns=hints, file_format=file_format)

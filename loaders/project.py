@@ -21,11 +21,10 @@ def profiles_dir() -> Path:
 
 
 def dbt_vars() -> dict[str, str]:
-    """dbt vars from the environment: SCHOOLHOUSE_AS_OF_DATE pins 'today' (tests, demos, back-fills)."""
-    out = {}
-    if os.environ.get("SCHOOLHOUSE_AS_OF_DATE"):
-        out["as_of_date"] = os.environ["SCHOOLHOUSE_AS_OF_DATE"]
-    return out
+    """dbt vars from the environment: SCHOOLHOUSE_AS_OF_DATE pins 'today' (tests, demos, back-fills);
+    SCHOOLHOUSE_SIS_SOURCE picks the SIS the marts read (aspen or powerschool)."""
+    names = {"SCHOOLHOUSE_AS_OF_DATE": "as_of_date", "SCHOOLHOUSE_SIS_SOURCE": "sis_source"}
+    return {var: os.environ[env] for env, var in names.items() if os.environ.get(env)}
 
 
 def run_dbt(command: str, target: str, *extra: str) -> bool:
@@ -33,6 +32,11 @@ def run_dbt(command: str, target: str, *extra: str) -> bool:
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if command.split()[0] in ("build", "run", "snapshot", "test", "docs"):
+        from loaders.raw_tables import ensure_raw_tables
+        from loaders.warehouse import Warehouse
+
+        ensure_raw_tables(Warehouse(target))
     args = [*command.split(), "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir()), "--target", target]
     if dbt_vars() and command not in ("deps", "clean"):
         args += ["--vars", json.dumps(dbt_vars())]

@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +28,7 @@ import pyarrow.parquet as pq
 from loaders.archive import ArchivedFile
 
 BLOCK_SIZE = 8 << 20
-META_COLUMNS = ("_record_number", "_file_name", "_file_sha256", "_load_id")
+META_COLUMNS = ("_record_number", "_file_name", "_file_sha256", "_file_date", "_load_id")
 
 
 class FileRefused(Exception):
@@ -127,9 +128,11 @@ def read_file(
             null_values=["NULL", ""], strings_can_be_null=True, quoted_strings_can_be_null=True,
         ),
     )
+    # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
+    file_date = datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat()
     out_schema = pa.schema([(c, pa.string()) for c in columns] + [
         ("_record_number", pa.int64()), ("_file_name", pa.string()),
-        ("_file_sha256", pa.string()), ("_load_id", pa.string()),
+        ("_file_sha256", pa.string()), ("_file_date", pa.string()), ("_load_id", pa.string()),
     ])
     work_dir.mkdir(parents=True, exist_ok=True)
     work_path = work_dir / f"{f.sha256}.{work_format}"
@@ -167,6 +170,7 @@ def read_file(
                 table = table.append_column("_record_number", number_array)
                 table = table.append_column("_file_name", pa.array([f.name] * n, pa.string()))
                 table = table.append_column("_file_sha256", pa.array([f.sha256] * n, pa.string()))
+                table = table.append_column("_file_date", pa.array([file_date] * n, pa.string()))
                 table = table.append_column("_load_id", pa.array([load_id] * n, pa.string()))
                 writer.write_table(table)
                 loaded += n

@@ -26,9 +26,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- True when the source's raw table exists (a district may not send an optional source, e.g. STAR). -#}
-{% macro source_exists(source_name, table_name) -%}
-    {%- if not execute -%}{{ return(true) }}{%- endif -%}
-    {%- set rel = source(source_name, table_name) -%}
-    {{ return(adapter.get_relation(database=rel.database, schema=rel.schema, identifier=rel.identifier) is not none) }}
-{%- endmacro %}

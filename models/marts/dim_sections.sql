@@ -18,8 +18,9 @@ sessions as (
 
 teachers as (
 
-    select section_id, count(*) as teacher_count
-    from {{ ref('stg_aspen__educator_section_assignments') }}
+    select section_id, count(distinct person_id) as teacher_count
+    from {{ ref('int_sis__section_assignments') }}
+    where role = 'teacher'
     group by section_id
 
 )

@@ -18,7 +18,7 @@ unreadable as (
 student_duplicates as (
 
     select
-        'aspen' as source, 'students' as entity, 'duplicate_student_row' as reason,
+        '{{ var("sis_source") }}' as source, 'students' as entity, 'duplicate_student_row' as reason,
         {{ dbt.concat(["'another row for this student won (status '", "coalesce(enrollment_status_raw, '')", "', school '", "coalesce(school_id, '')", "')'"]) }} as detail,
         file_name, record_number, student_id as record_key
     from {{ ref('int_students__deduplicated') }}
@@ -29,7 +29,7 @@ student_duplicates as (
 staff_duplicates as (
 
     select
-        'aspen' as source, 'educators' as entity, 'duplicate_staff_row' as reason,
+        '{{ var("sis_source") }}' as source, 'educators' as entity, 'duplicate_staff_row' as reason,
         'another row for this staff member won' as detail,
         file_name, record_number, staff_id as record_key
     from {{ ref('int_staff__deduplicated') }}
@@ -89,13 +89,14 @@ assessments as (
 section_rows as (
 
     select
-        'aspen' as source, 'student_section_assignments' as entity, 'unknown_section_or_student' as reason,
-        'the section or the student is not in tonight''s export' as detail,
-        a.file_name, a.record_number, a.student_id as record_key
-    from {{ ref('stg_aspen__student_section_assignments') }} as a
+        '{{ var("sis_source") }}' as source, 'section_assignments' as entity, 'unknown_section_or_person' as reason,
+        {{ dbt.concat(["'the section or the '", 'a.role', "' is not in tonight''s export'"]) }} as detail,
+        a.file_name, a.record_number, a.person_id as record_key
+    from {{ ref('int_sis__section_assignments') }} as a
     left join {{ ref('dim_sections') }} as s on s.section_id = a.section_id
-    left join {{ ref('dim_students') }} as st on st.student_id = a.student_id
-    where s.section_id is null or st.student_id is null
+    left join {{ ref('dim_students') }} as st on a.role = 'student' and st.student_id = a.person_id
+    left join {{ ref('dim_staff') }} as sf on a.role = 'teacher' and sf.staff_id = a.person_id
+    where s.section_id is null or (st.student_id is null and sf.staff_id is null)
 
 )
 

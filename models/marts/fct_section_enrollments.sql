@@ -9,8 +9,9 @@ staff as (select staff_id, is_active from {{ ref('dim_staff') }}),
 
 student_rows as (
 
-    select distinct section_id, student_id as person_id, 'student' as role
-    from {{ ref('stg_aspen__student_section_assignments') }}
+    select distinct section_id, person_id, role
+    from {{ ref('int_sis__section_assignments') }}
+    where role = 'student'
 
 ),
 
@@ -18,11 +19,12 @@ teacher_rows as (
 
     select
         section_id,
-        staff_id as person_id,
-        'teacher' as role,
+        person_id,
+        role,
         -- The first educator listed for a section is its primary teacher.
         row_number() over (partition by section_id order by record_number) as teacher_rank
-    from {{ ref('stg_aspen__educator_section_assignments') }}
+    from {{ ref('int_sis__section_assignments') }}
+    where role = 'teacher'
 
 ),
 

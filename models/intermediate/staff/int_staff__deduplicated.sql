@@ -4,7 +4,7 @@ with
 
 educators as (
 
-    select * from {{ ref('stg_aspen__educators') }}
+    select * from {{ ref('int_sis__staff') }}
     where staff_id is not null and staff_id <> ''
 
 ),

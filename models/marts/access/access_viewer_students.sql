@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['staff_id', 'student_id']}]) }}
 -- The students each viewer may see: one row per (staff member, student). The dashboards filter
 -- every query through this table, so a student missing here is invisible to that viewer.
 --   sections: the active students of the sections the teacher teaches this school year (is_current)

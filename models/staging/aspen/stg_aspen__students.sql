@@ -57,6 +57,7 @@ renamed as (
         _record_number as record_number,
         _file_name as file_name,
         _file_sha256 as file_sha256,
+        cast(_file_date as date) as file_date,
         _load_id as load_id
 
     from source

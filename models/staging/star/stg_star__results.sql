@@ -8,7 +8,6 @@ with
 {{ table }} as (
 
     {%- set rel = source('raw_star', table) %}
-    {%- if source_exists('raw_star', table) %}
     select
         '{{ subject }}' as subject,
         trim({{ first_present(rel, ['student_identifier', 'student_local_id']) }}) as student_id,
@@ -24,22 +23,6 @@ with
         _record_number as record_number,
         _file_name as file_name
     from {{ rel }}
-    {%- else %}
-    -- No STAR {{ subject }} file has been loaded: an empty result of the same shape.
-    select
-        '{{ subject }}' as subject,
-        {% for c in ['student_id', 'school_id', 'test_date_raw'] %}cast(null as {{ dbt.type_string() }}) as {{ c }},
-        {% endfor %}cast(null as date) as test_date,
-        cast(null as {{ dbt.type_string() }}) as percentile_raw,
-        cast(null as integer) as percentile_parsed,
-        cast(null as {{ dbt.type_numeric() }}) as scale_score,
-        cast(null as {{ dbt.type_numeric() }}) as grade_equivalent,
-        cast(null as integer) as total_seconds,
-        cast(null as {{ dbt.type_string() }}) as vendor_assessment_id,
-        cast(null as {{ dbt.type_bigint() }}) as record_number,
-        cast(null as {{ dbt.type_string() }}) as file_name
-    where 1 = 0
-    {%- endif %}
 
 ){% if not loop.last %},{% endif %}
 {% endfor %}
