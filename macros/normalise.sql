@@ -145,3 +145,24 @@
         else 'Unknown'
     end
 {%- endmacro %}
+
+{#- Why an event row (attendance, behavior) is left out, or null: one rule for every event fact.
+    unknown_student: not in tonight's students export; bad_date: no real date, after the as-of
+    date, or before July 1 of the school year before last. -#}
+{% macro event_exclusion_reason(known_student_id, event_date) -%}
+    case
+        when {{ known_student_id }} is null then 'unknown_student'
+        when {{ event_date }} is null then 'bad_date'
+        when {{ event_date }} > {{ as_of_date() }} then 'bad_date'
+        when {{ event_date }} < {{ date_from_year_mmdd(current_school_year() ~ ' - 2', "'07-01'") }} then 'bad_date'
+    end
+{%- endmacro %}
+
+{#- The plain sentence dq_excluded_rows gives for an event exclusion. -#}
+{% macro event_exclusion_detail(reason, raw_date, duplicate_text) -%}
+    case
+        when {{ reason }} = 'unknown_student' then 'no student with this local id in the students export'
+        when {{ reason }} = 'bad_date' then {{ dbt.concat(["'event date not usable: '", "coalesce(" ~ raw_date ~ ", 'empty')"]) }}
+        else '{{ duplicate_text }}'
+    end
+{%- endmacro %}

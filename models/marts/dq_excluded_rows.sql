@@ -42,11 +42,7 @@ attendance as (
     select
         'aspen' as source, 'attendance' as entity,
         coalesce(exclusion_reason, 'duplicate_merged') as reason,
-        case
-            when exclusion_reason = 'unknown_student' then 'no student with this local id in the students export'
-            when exclusion_reason = 'bad_date' then {{ dbt.concat(["'event date not usable: '", "coalesce(event_date_raw, 'empty')"]) }}
-            else 'merged into the event of the same student and day'
-        end as detail,
+        {{ event_exclusion_detail('exclusion_reason', 'event_date_raw', 'merged into the event of the same student and day') }} as detail,
         file_name, record_number, student_id as record_key
     from {{ ref('int_attendance__judged') }}
     where exclusion_reason is not null or row_in_day > 1
@@ -57,11 +53,7 @@ discipline as (
 
     select
         'aspen' as source, 'behavior' as entity, exclusion_reason as reason,
-        case
-            when exclusion_reason = 'unknown_student' then 'no student with this local id in the students export'
-            when exclusion_reason = 'bad_date' then {{ dbt.concat(["'event date not usable: '", "coalesce(event_date_raw, 'empty')"]) }}
-            else 'same incident listed again'
-        end as detail,
+        {{ event_exclusion_detail('exclusion_reason', 'event_date_raw', 'same incident listed again') }} as detail,
         file_name, record_number, student_id as record_key
     from {{ ref('int_discipline__judged') }}
     where exclusion_reason is not null

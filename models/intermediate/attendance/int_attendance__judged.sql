@@ -11,12 +11,7 @@ judged as (
 
     select
         attendance.*,
-        case
-            when students.student_id is null then 'unknown_student'
-            when attendance.event_date is null then 'bad_date'
-            when attendance.event_date > {{ as_of_date() }} then 'bad_date'
-            when attendance.event_date < {{ date_from_year_mmdd(current_school_year() ~ ' - 2', "'07-01'") }} then 'bad_date'
-        end as exclusion_reason
+        {{ event_exclusion_reason('students.student_id', 'attendance.event_date') }} as exclusion_reason
     from attendance
     left join students on students.student_id = attendance.student_id
 

@@ -9,12 +9,7 @@ judged as (
     select
         behavior.*,
         {{ row_hash(['behavior.student_id', 'behavior.event_date', 'behavior.incident_code', 'behavior.incident_time_raw', 'behavior.location', 'behavior.description']) }} as incident_id,
-        case
-            when students.student_id is null then 'unknown_student'
-            when behavior.event_date is null then 'bad_date'
-            when behavior.event_date > {{ as_of_date() }} then 'bad_date'
-            when behavior.event_date < {{ date_from_year_mmdd(current_school_year() ~ ' - 2', "'07-01'") }} then 'bad_date'
-        end as base_exclusion
+        {{ event_exclusion_reason('students.student_id', 'behavior.event_date') }} as base_exclusion
     from behavior
     left join students on students.student_id = behavior.student_id
 
