@@ -45,7 +45,8 @@ echo
 echo "Warehouse: $SCHOOLHOUSE_DUCKDB_PATH (as of $SCHOOLHOUSE_AS_OF_DATE)"
 [ -d "$DEMO_DIR/exports" ] && echo "Vendor files: $DEMO_DIR/exports/<vendor>/"
 
-if [ "${SERVE:-1}" = "1" ] && [ -f dashboards/launch.py ]; then
-  echo "==> Serving the dashboards in demo mode on http://localhost:8501 (Ctrl-C to stop)"
+if [ "${SERVE:-1}" = "1" ]; then
+  echo "==> Serving the dashboards in demo mode (Ctrl-C to stop):"
+  echo "    http://localhost:8501/?demo=district   (or pick a teacher, principal or counselor on the page)"
   SCHOOLHOUSE_DEMO_MODE=1 schoolhouse dashboard --server.headless true
 fi

@@ -8,7 +8,7 @@ staff as (
 
 ),
 
-orgs as (select org_id, org_type from {{ ref('dim_orgs') }})
+orgs as (select org_id, school_org_id from {{ ref('dim_orgs') }})
 
 select
     -- ids
@@ -26,11 +26,15 @@ select
     -- role
     staff.staff_type,
     staff.staff_role,
-    -- What the dashboards let this person see: their sections' students, their school, or the district.
+    -- What the dashboards let this person see: their sections' students, their school, or the
+    -- district. A school-level role based outside any school (central office) sees the district;
+    -- a school or district role whose org is not in orgs.csv sees nothing until the org is known.
     case
-        when staff.access_scope in ('school', 'district')
-            and coalesce(orgs.org_type, '') <> 'school' then 'district'
-        else staff.access_scope
+        when staff.access_scope = 'sections' then 'sections'
+        when staff.access_scope not in ('school', 'district') or orgs.org_id is null then 'none'
+        when staff.access_scope = 'district' then 'district'
+        when orgs.school_org_id is not null then 'school'
+        else 'district'
     end as access_scope,
     staff.homeroom,
 

@@ -28,6 +28,7 @@ select
     is_hispanic_latino,
     home_language,
     lunch_status,
+    ell_status,
     is_ell,
     has_iep,
     has_504_plan,

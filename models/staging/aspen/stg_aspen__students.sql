@@ -12,6 +12,7 @@ grades as (select * from {{ ref('xwalk_grade_levels') }}),
 lunch as (select * from {{ ref('xwalk_lunch_status') }}),
 status_patterns as (select * from {{ ref('xwalk_enrollment_status') }}),
 races as (select * from {{ ref('xwalk_race') }}),
+ells as (select * from {{ ref('xwalk_ell_status') }}),
 
 renamed as (
 
@@ -95,6 +96,8 @@ decoded as (
         {{ name_part('renamed.full_name', 'middle') }} as middle_name,
         grades.grade_level,
         coalesce(lunch.lunch_status, 'unknown') as lunch_status,
+        coalesce(ells.ell_status, 'unknown') as ell_status,
+        coalesce(ells.is_ell, false) as is_ell,
         -- Multi-race answers come as a comma-joined list.
         case
             when renamed.race_raw is null then 'unknown'
@@ -115,6 +118,7 @@ decoded as (
     left join grades on grades.source_code = renamed.grade_raw
     left join lunch on lunch.source_code = upper(renamed.lunch_status_raw)
     left join races on races.source_code = upper(renamed.race_raw)
+    left join ells on ells.source_code = upper(renamed.limited_english_proficiency)
     left join statuses on statuses.raw_status = upper(renamed.enrollment_status_raw)
 
 )
@@ -127,8 +131,6 @@ select
             and birth_date_parsed > {{ dbt.dateadd('year', -30, as_of_date()) }}
         then birth_date_parsed
     end as birth_date,
-    limited_english_proficiency is not null
-        and upper(limited_english_proficiency) not in ('FEP', 'NO', 'N', '0', 'FALSE', 'NOT LEP', 'EP') as is_ell,
     coalesce(sped_placement, disability) is not null
         and upper(coalesce(sped_placement, disability)) not in ('NO', 'N', '0', 'FALSE', 'NONE') as has_iep,
     coalesce({{ parse_bool('plan_504_raw') }}, upper(plan_504_raw) in ('504', 'ACTIVE')) as has_504_plan

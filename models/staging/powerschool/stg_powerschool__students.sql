@@ -76,6 +76,7 @@ select
             and renamed.birth_date_parsed > {{ dbt.dateadd('year', -30, as_of_date()) }}
         then renamed.birth_date_parsed
     end as birth_date,
+    'unknown' as ell_status,
     false as is_ell,
     false as has_iep,
     false as has_504_plan

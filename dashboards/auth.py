@@ -1,0 +1,144 @@
+"""Signing in: LDAP bind (ldap3), OIDC through Streamlit's st.login, and an opt-in demo mode.
+
+Every path ends in an access.Identity; dashboards.access.resolve() turns it into permissions.
+
+LDAP (the district's directory), configured by environment variables:
+    SCHOOLHOUSE_LDAP_URL          ldap://dc.district.org:389 or ldaps://…:636
+    SCHOOLHOUSE_LDAP_BASE_DN      ou=people,dc=district,dc=org
+    SCHOOLHOUSE_LDAP_USER_FILTER  (|(uid={login})(mail={login}))   ({login} is escaped)
+    SCHOOLHOUSE_LDAP_BIND_DN / SCHOOLHOUSE_LDAP_BIND_PASSWORD   optional service account for the search
+    SCHOOLHOUSE_LDAP_LOGIN_ATTR / SCHOOLHOUSE_LDAP_EMAIL_ATTR  default uid / mail
+    SCHOOLHOUSE_LDAP_START_TLS=1  upgrade an ldap:// connection with StartTLS
+The user is found with the filter (service bind, else anonymous), then proven by binding as the
+entry's DN with the typed password. Exactly one entry must match; an empty password is refused
+(an LDAP "unauthenticated bind" would otherwise succeed).
+
+OIDC: configure [auth] in .streamlit/secrets.toml (see dashboards/README.md); the verified email
+claim maps to dim_staff.email.
+
+Demo: SCHOOLHOUSE_DEMO_MODE=1 offers four real staff members from the marts, no password.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dashboards.access import Identity
+
+DEFAULT_USER_FILTER = "(|(uid={login})(mail={login}))"
+
+
+class LoginFailed(Exception):
+    """Wrong login or password, or the directory could not be asked. The message is safe to show."""
+
+
+@dataclass(frozen=True)
+class LdapConfig:
+    url: str
+    base_dn: str
+    user_filter: str = DEFAULT_USER_FILTER
+    bind_dn: str | None = None
+    bind_password: str | None = None
+    login_attr: str = "uid"
+    email_attr: str = "mail"
+    start_tls: bool = False
+    timeout: int = 5
+
+    @classmethod
+    def from_env(cls) -> "LdapConfig | None":
+        url = os.environ.get("SCHOOLHOUSE_LDAP_URL", "").strip()
+        if not url:
+            return None
+        return cls(
+            url=url,
+            base_dn=os.environ.get("SCHOOLHOUSE_LDAP_BASE_DN", "").strip(),
+            user_filter=os.environ.get("SCHOOLHOUSE_LDAP_USER_FILTER", "").strip() or DEFAULT_USER_FILTER,
+            bind_dn=os.environ.get("SCHOOLHOUSE_LDAP_BIND_DN") or None,
+            bind_password=os.environ.get("SCHOOLHOUSE_LDAP_BIND_PASSWORD") or None,
+            login_attr=os.environ.get("SCHOOLHOUSE_LDAP_LOGIN_ATTR", "uid"),
+            email_attr=os.environ.get("SCHOOLHOUSE_LDAP_EMAIL_ATTR", "mail"),
+            start_tls=os.environ.get("SCHOOLHOUSE_LDAP_START_TLS", "") in ("1", "true", "yes"),
+        )
+
+
+def _first(entry, attr: str) -> str | None:
+    values = entry["attributes"].get(attr) if entry.get("attributes") else None
+    if isinstance(values, (list, tuple)):
+        values = values[0] if values else None
+    if isinstance(values, bytes):
+        values = values.decode("utf-8", "replace")
+    return str(values).strip() if values else None
+
+
+def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
+    """Bind as the directory entry that ``login`` (a username or an email) names."""
+    import ldap3
+    from ldap3.core.exceptions import LDAPException
+    from ldap3.utils.conv import escape_filter_chars
+
+    login = (login or "").strip()
+    if not login or not password:
+        raise LoginFailed("Enter your login and password.")
+    refused = LoginFailed("Login or password not recognised.")
+    try:
+        server = ldap3.Server(config.url, connect_timeout=config.timeout, get_info=ldap3.NONE)
+        search = ldap3.Connection(server, user=config.bind_dn, password=config.bind_password,
+                                  receive_timeout=config.timeout, raise_exceptions=False)
+        if config.start_tls:
+            search.open()
+            search.start_tls()
+        if not search.bind():
+            raise LoginFailed("The dashboards could not search the directory (service bind refused); tell the data team.")
+        try:
+            search.search(config.base_dn, config.user_filter.replace("{login}", escape_filter_chars(login)),
+                          search_scope=ldap3.SUBTREE, attributes=[config.login_attr, config.email_attr], size_limit=2)
+            entries = [e for e in search.response or [] if e.get("type") == "searchResEntry"]
+        finally:
+            search.unbind()
+        if len(entries) != 1:
+            raise refused
+        entry = entries[0]
+        user = ldap3.Connection(server, user=entry["dn"], password=password, receive_timeout=config.timeout,
+                                raise_exceptions=False, authentication=ldap3.SIMPLE)
+        if config.start_tls:
+            user.open()
+            user.start_tls()
+        ok = user.bind()
+        user.unbind()
+        if not ok:
+            raise refused
+    except LDAPException as exc:
+        raise LoginFailed(f"The directory could not be reached ({type(exc).__name__}).") from exc
+    return Identity(method="ldap", login=_first(entry, config.login_attr) or login,
+                    email=_first(entry, config.email_attr))
+
+
+def demo_enabled() -> bool:
+    return os.environ.get("SCHOOLHOUSE_DEMO_MODE", "") == "1"
+
+
+def oidc_configured(secrets) -> bool:
+    try:
+        return "auth" in secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def oidc_identity(user, secrets) -> Identity | None:
+    """The OIDC identity Streamlit holds, when OIDC is configured and the user really signed in.
+
+    st.user can carry an email without a login (local runs, tests), so is_logged_in must be True,
+    [auth] must be configured, and an email_verified claim, when present, must not be false.
+    """
+    if not oidc_configured(secrets):
+        return None
+    try:
+        if user.get("is_logged_in") is not True:
+            return None
+        email = user.get("email")
+        if not email or user.get("email_verified") is False:
+            return None
+    except Exception:
+        return None
+    return Identity(method="oidc", email=str(email).strip())

@@ -1,0 +1,635 @@
+"""The data-access layer: every number a page shows comes from a function here.
+
+Rules every function keeps (the pages cannot bypass them, because they only call these):
+- Its first argument is the viewer's staff_id, and every query that touches a student restricts
+  the students to ``marts.access_viewer_students`` for that staff_id (``ALLOWED``). Filters
+  (school, grade, subgroup) narrow that set further; they can never widen it.
+- Aggregates over fewer than MIN_GROUP students come back suppressed (NaN, listed in
+  ``df.attrs['suppressed']``) before they leave this module, so tables, charts and CSV
+  downloads all see the same suppressed numbers.
+- Results are cached per viewer (staff_id is part of every cache key) for CACHE_TTL seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboards import db
+
+MIN_GROUP = 10
+CACHE_TTL = 600
+SUPPRESSED = "<10"
+
+# The students a viewer may see. One parameter: the viewer's staff_id.
+ALLOWED = "select student_id from marts.access_viewer_students where staff_id = ?"
+
+GRADE_ORDER = ["IT", "PR", "PK", "TK", "KG", *[f"{g:02d}" for g in range(1, 14)], "PS", "UG", "Other"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+TIMES_OF_DAY = ["before school", "morning", "afternoon", "after school", "unknown"]
+BANDS = ["At/Above Benchmark", "On Watch", "Intervention", "Urgent Intervention"]
+WINDOWS = ["fall", "winter", "spring"]
+
+DIMENSIONS = {  # page dimension → (metrics_students column, label)
+    "school": ("m.school_id", "School"),
+    "grade": ("m.grade_level", "Grade"),
+    "subgroup": ("m.subgroup", "Subgroup"),
+}
+
+cache = st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=5000)
+
+
+@dataclass(frozen=True)
+class Filters:
+    school_id: str | None = None
+    grade_level: str | None = None
+    subgroup: str | None = None
+
+    def sql(self, alias: str = "m") -> tuple[str, list]:
+        """Extra ``and`` conditions on a metrics_students alias, with their parameters."""
+        parts, params = [], []
+        for column, value in (("school_id", self.school_id), ("grade_level", self.grade_level),
+                              ("subgroup", self.subgroup)):
+            if value is not None:
+                parts.append(f" and {alias}.{column} = ?")
+                params.append(value)
+        return "".join(parts), params
+
+
+def grade_key(grade) -> int:
+    return GRADE_ORDER.index(grade) if grade in GRADE_ORDER else len(GRADE_ORDER)
+
+
+def suppress(df: pd.DataFrame, n_col: str, values: list[str], counts: list[str] = ()) -> pd.DataFrame:
+    """Blank what describes a group of fewer than MIN_GROUP students.
+
+    ``n_col`` is the group's student count: below MIN_GROUP it and every column in ``values`` and
+    ``counts`` become NaN. A column in ``counts`` is itself a number of students: 1..9 becomes NaN
+    even in a large group (0 stays). The blanked columns are listed in df.attrs['suppressed'].
+    """
+    df = df.copy()
+    cols = [n_col, *values, *counts]
+    for c in cols:
+        df[c] = df[c].astype(float)
+    small = df[n_col] < MIN_GROUP
+    df.loc[small, cols] = np.nan
+    for c in counts:
+        df.loc[(df[c] > 0) & (df[c] < MIN_GROUP), c] = np.nan
+    df.attrs["suppressed"] = cols
+    return df
+
+
+# --- reference data (no student data: no viewer filter needed) ------------------------------------
+
+@cache
+def school_days() -> tuple[dt.date | None, dt.date | None]:
+    df = db.query("select min(school_day) as first_day, max(school_day) as last_day from marts.dim_school_days")
+    first, last = (df.iloc[0]["first_day"], df.iloc[0]["last_day"]) if len(df) else (None, None)
+    return _date(first), _date(last)
+
+
+def as_of_date() -> dt.date:
+    return school_days()[1] or dt.date.today()
+
+
+def school_year_start(day: dt.date | None = None) -> dt.date:
+    day = day or as_of_date()
+    return dt.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+
+
+@cache
+def school_names() -> dict[str, str]:
+    df = db.query("select org_id, name from marts.dim_orgs")
+    return dict(zip(df["org_id"], df["name"]))
+
+
+def _date(v) -> dt.date | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+def _label_schools(df: pd.DataFrame, col: str = "school_id", out: str = "school") -> pd.DataFrame:
+    names = school_names()
+    df.insert(0, out, [names.get(s, s or "—") for s in df[col]])
+    return df
+
+
+# --- the viewer's scope -----------------------------------------------------------------------------
+
+@cache
+def viewer_scope(staff_id: str) -> str:
+    df = db.query("select effective_scope from marts.access_viewers where staff_id = ?", [staff_id])
+    return str(df.iloc[0, 0]) if len(df) else "none"
+
+
+def require_district(staff_id: str) -> None:
+    if viewer_scope(staff_id) != "district":
+        raise PermissionError("Data health is for district administrators.")
+
+
+@cache
+def filter_options(staff_id: str) -> dict[str, list]:
+    """Schools, grades and subgroups among the viewer's own students (the only values worth offering)."""
+    df = db.query(
+        f"""select distinct m.school_id, m.grade_level, m.subgroup
+            from marts.metrics_students as m where m.student_id in ({ALLOWED})""",
+        [staff_id],
+    )
+    names = school_names()
+    schools = sorted({s for s in df["school_id"].dropna()}, key=lambda s: names.get(s, s))
+    return {
+        "schools": [(s, names.get(s, s)) for s in schools],
+        "grades": sorted(df["grade_level"].dropna().unique().tolist(), key=grade_key),
+        "subgroups": sorted(df["subgroup"].dropna().unique().tolist()),
+    }
+
+
+# --- overview ---------------------------------------------------------------------------------------
+
+@cache
+def enrollment_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
+    column, label = DIMENSIONS[dim]
+    where, params = filters.sql()
+    df = db.query(
+        f"""select {column} as key, count(*) as students,
+                   sum(case when m.is_ell then 1 else 0 end) as ell,
+                   sum(case when m.has_iep then 1 else 0 end) as iep,
+                   sum(case when m.lunch_status in ('free', 'reduced') then 1 else 0 end) as free_reduced
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}){where}
+            group by {column}""",
+        [staff_id, *params],
+    )
+    df = _keyed(df, dim)
+    return suppress(df, "students", [], ["ell", "iep", "free_reduced"])
+
+
+def _keyed(df: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Name the key column and order the rows the way people read them."""
+    if dim == "school":
+        df = _label_schools(df, "key").drop(columns="key").sort_values("school")
+    elif dim == "grade":
+        df = df.rename(columns={"key": "grade"})
+        df = df.iloc[sorted(range(len(df)), key=lambda i: grade_key(df["grade"].iloc[i]))]
+    else:
+        df = df.rename(columns={"key": dim}).sort_values(dim)
+    return df.reset_index(drop=True)
+
+
+@cache
+def enrollment_total(staff_id: str, filters: Filters) -> float:
+    where, params = filters.sql()
+    df = db.query(f"select count(*) as n from marts.metrics_students as m where m.student_id in ({ALLOWED}){where}",
+                  [staff_id, *params])
+    n = int(df.iloc[0, 0])
+    return np.nan if 0 < n < MIN_GROUP else float(n)
+
+
+@cache
+def enrollment_trend(staff_id: str, school_id: str | None, months: int = 24) -> pd.DataFrame:
+    """Students enrolled at each month end, and new entries per month, from fct_school_enrollments.
+
+    History includes students who have left, so it is shown only for the viewer's schools
+    (access_viewer_schools) plus the stints of the viewer's own students (a teacher sees only those).
+    """
+    school_sql, params = ("", [])
+    if school_id is not None:
+        school_sql, params = " and e.school_id = ?", [school_id]
+    df = db.query(
+        f"""select e.entry_date, e.exit_date, count(*) as n
+            from marts.fct_school_enrollments as e
+            where (e.school_id in (select school_id from marts.access_viewer_schools where staff_id = ?)
+                   or e.student_id in ({ALLOWED})){school_sql}
+            group by e.entry_date, e.exit_date""",
+        [staff_id, staff_id, *params],
+    )
+    end = as_of_date()
+    month_starts = pd.date_range(end=pd.Timestamp(end).to_period("M").to_timestamp(), periods=months, freq="MS")
+    entry = pd.to_datetime(df["entry_date"])
+    exit_ = pd.to_datetime(df["exit_date"])
+    rows = []
+    for start in month_starts:
+        month_end = min(start + pd.offsets.MonthEnd(0), pd.Timestamp(end))
+        enrolled = df["n"][(entry <= month_end) & (exit_.isna() | (exit_ > month_end))].sum()
+        new = df["n"][(entry >= start) & (entry <= month_end)].sum()
+        rows.append({"month": start.date(), "enrolled": int(enrolled), "new_entries": int(new)})
+    out = pd.DataFrame(rows, columns=["month", "enrolled", "new_entries"])
+    return suppress(out, "enrolled", [], ["new_entries"])
+
+
+# --- attendance -------------------------------------------------------------------------------------
+
+_ATTENDANCE_SELECT = """count(*) as students,
+        sum(case when m.is_chronically_absent then 1 else 0 end) as chronically_absent,
+        sum(case when m.absences_last_45_days >= 4 then 1 else 0 end) as absent_4plus_45_days,
+        sum(m.absent_days) as absent_days, sum(m.enrolled_days) as enrolled_days"""
+
+
+def _attendance_rates(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("students", "chronically_absent", "absent_4plus_45_days", "absent_days", "enrolled_days"):
+        df[c] = pd.to_numeric(df[c]).astype(float)
+    df["chronic_absence_rate"] = df["chronically_absent"] / df["students"]
+    df["attendance_rate"] = 1 - df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
+    df = df.drop(columns=["absent_days", "enrolled_days"])
+    return suppress(df, "students", ["chronic_absence_rate", "attendance_rate"],
+                    ["chronically_absent", "absent_4plus_45_days"])
+
+
+@cache
+def attendance_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
+    column, _ = DIMENSIONS[dim]
+    where, params = filters.sql()
+    df = db.query(
+        f"""select {column} as key, {_ATTENDANCE_SELECT}
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}){where}
+            group by {column}""",
+        [staff_id, *params],
+    )
+    return _attendance_rates(_keyed(df, dim))
+
+
+@cache
+def attendance_summary(staff_id: str, filters: Filters) -> pd.DataFrame:
+    where, params = filters.sql()
+    df = db.query(
+        f"""select {_ATTENDANCE_SELECT}
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}){where}""",
+        [staff_id, *params],
+    )
+    return _attendance_rates(df.fillna(0))
+
+
+@cache
+def attendance_monthly(staff_id: str, filters: Filters) -> pd.DataFrame:
+    where, params = filters.sql()
+    df = db.query(
+        f"""select sm.school_month as month, count(distinct sm.student_id) as students,
+                   sum(sm.absent_days) as absent_days, sum(sm.enrolled_days) as enrolled_days
+            from marts.metrics_student_months as sm
+            inner join marts.metrics_students as m on m.student_id = sm.student_id
+            where sm.student_id in ({ALLOWED}){where}
+            group by sm.school_month
+            order by sm.school_month""",
+        [staff_id, *params],
+    )
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    for c in ("students", "absent_days", "enrolled_days"):
+        df[c] = pd.to_numeric(df[c]).astype(float)
+    df["absence_rate"] = df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
+    df = df.drop(columns=["absent_days", "enrolled_days"])
+    return suppress(df, "students", ["absence_rate"])
+
+
+@cache
+def students_with_absences(staff_id: str, filters: Filters, min_absences: int = 4) -> pd.DataFrame:
+    """The viewer's students with at least ``min_absences`` absences in the last 45 days (a list, not suppressed)."""
+    where, params = filters.sql()
+    df = db.query(
+        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade,
+                   m.absences_last_45_days, m.absent_days, m.unexcused_absent_days, m.enrolled_days,
+                   m.attendance_rate, m.is_chronically_absent
+            from marts.metrics_students as m
+            inner join marts.dim_students as s on s.student_id = m.student_id
+            where m.student_id in ({ALLOWED}) and m.absences_last_45_days >= ?{where}
+            order by m.absences_last_45_days desc, s.last_name, s.first_name""",
+        [staff_id, min_absences, *params],
+    )
+    return _label_schools(df)
+
+
+# --- discipline -------------------------------------------------------------------------------------
+
+DISCIPLINE_DIMENSIONS = {"location": "i.location", "time_of_day": "i.time_of_day",
+                         "weekday": "i.weekday", "incident_code": "i.incident_code"}
+
+
+@cache
+def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> pd.DataFrame:
+    column = DISCIPLINE_DIMENSIONS[dim]
+    where, params = filters.sql()
+    df = db.query(
+        f"""select coalesce({column}, 'unknown') as {dim}, count(*) as incidents,
+                   count(distinct i.student_id) as students
+            from marts.fct_discipline_incidents as i
+            inner join marts.metrics_students as m on m.student_id = i.student_id
+            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}
+            group by coalesce({column}, 'unknown')""",
+        [staff_id, since, *params],
+    )
+    order = {"weekday": WEEKDAYS, "time_of_day": TIMES_OF_DAY}.get(dim)
+    if order:
+        df = df.iloc[sorted(range(len(df)), key=lambda i: order.index(df[dim].iloc[i]) if df[dim].iloc[i] in order else 99)]
+    else:
+        df = df.sort_values("incidents", ascending=False)
+    return suppress(df.reset_index(drop=True), "students", ["incidents"])
+
+
+@cache
+def discipline_summary(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
+    """Incidents, students involved, and students with an incident in the last 45 days."""
+    where, params = filters.sql()
+    df = db.query(
+        f"""select count(*) as incidents, count(distinct i.student_id) as students,
+                   count(distinct case when i.event_date > ? then i.student_id end) as students_last_45_days
+            from marts.fct_discipline_incidents as i
+            inner join marts.metrics_students as m on m.student_id = i.student_id
+            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
+        [as_of_date() - dt.timedelta(days=45), staff_id, since, *params],
+    )
+    df = df.fillna(0)
+    out = suppress(df, "students", ["incidents"], ["students_last_45_days"])
+    if int(df["students"].iloc[0]) == 0:  # nobody: zero is not a small group
+        out[["incidents", "students", "students_last_45_days"]] = 0.0
+    return out
+
+
+@cache
+def discipline_monthly(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
+    where, params = filters.sql()
+    df = db.query(
+        f"""select {_month('i.event_date')} as month, count(*) as incidents, count(distinct i.student_id) as students
+            from marts.fct_discipline_incidents as i
+            inner join marts.metrics_students as m on m.student_id = i.student_id
+            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}
+            group by {_month('i.event_date')}
+            order by 1""",
+        [staff_id, since, *params],
+    )
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    return suppress(df, "students", ["incidents"])
+
+
+def _month(expr: str) -> str:
+    return f"date_trunc('month', {expr})"
+
+
+@cache
+def students_with_incidents(staff_id: str, filters: Filters) -> pd.DataFrame:
+    where, params = filters.sql()
+    df = db.query(
+        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade,
+                   m.incidents_last_45_days, m.incidents_this_year, m.absences_last_45_days
+            from marts.metrics_students as m
+            inner join marts.dim_students as s on s.student_id = m.student_id
+            where m.student_id in ({ALLOWED}) and m.incidents_this_year > 0{where}
+            order by m.incidents_last_45_days desc, m.incidents_this_year desc, s.last_name""",
+        [staff_id, *params],
+    )
+    return _label_schools(df)
+
+
+# --- assessments ------------------------------------------------------------------------------------
+
+def _subject_columns(subject: str) -> tuple[str, str]:
+    if subject not in ("Reading", "Math"):
+        raise ValueError(subject)
+    s = subject.lower()
+    return f"m.star_{s}_percentile", f"m.star_{s}_band"
+
+
+@cache
+def star_distribution(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
+    """Latest STAR percentile rank per student, summarised by grade: n, quartiles, mean."""
+    pct, _ = _subject_columns(subject)
+    where, params = filters.sql()
+    df = db.query(
+        f"""select m.grade_level as key, count({pct}) as students,
+                   percentile_cont(0.25) within group (order by {pct}) as p25,
+                   percentile_cont(0.5) within group (order by {pct}) as median,
+                   percentile_cont(0.75) within group (order by {pct}) as p75,
+                   avg({pct}) as mean
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}) and {pct} is not null{where}
+            group by m.grade_level""",
+        [staff_id, *params],
+    )
+    return suppress(_keyed(df, "grade"), "students", ["p25", "median", "p75", "mean"])
+
+
+@cache
+def star_bands(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
+    """Students per benchmark band and grade (latest test), with the band's share of the grade."""
+    pct, band = _subject_columns(subject)
+    where, params = filters.sql()
+    df = db.query(
+        f"""select m.grade_level as grade, {band} as band, count(*) as students
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}) and {band} is not null{where}
+            group by m.grade_level, {band}""",
+        [staff_id, *params],
+    )
+    df["students"] = df["students"].astype(float)
+    df["grade_students"] = df.groupby("grade")["students"].transform("sum")
+    df["share"] = df["students"] / df["grade_students"]
+    df = df.iloc[sorted(range(len(df)), key=lambda i: (grade_key(df["grade"].iloc[i]),
+                                                        BANDS.index(df["band"].iloc[i]) if df["band"].iloc[i] in BANDS else 9))]
+    df = suppress(df.reset_index(drop=True), "grade_students", ["share"], ["students"])
+    df.loc[df["students"].isna(), "share"] = np.nan
+    return df
+
+
+@cache
+def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -> pd.DataFrame:
+    """STAR by testing window this school year: median percentile per grade and window, and the
+    median change for students tested in consecutive windows (fall→winter, winter→spring)."""
+    where, params = filters.sql()
+    df = db.query(
+        f"""select r.student_id, m.grade_level as grade, r.test_date, r.percentile
+            from marts.fct_assessment_results as r
+            inner join marts.metrics_students as m on m.student_id = r.student_id
+            where r.student_id in ({ALLOWED}) and r.source_system = 'star' and r.subject = ?
+                and r.test_date >= ? and r.percentile is not null{where}""",
+        [staff_id, subject, since, *params],
+    )
+    cols = ["grade", "window", "students", "median_percentile", "matched_students", "median_change"]
+    if df.empty:
+        return suppress(pd.DataFrame(columns=cols), "students", ["median_percentile", "matched_students", "median_change"])
+    df["test_date"] = pd.to_datetime(df["test_date"])
+    df["percentile"] = df["percentile"].astype(float)
+    month = df["test_date"].dt.month
+    df["window"] = np.where(month.isin([7, 8, 9, 10, 11]), "fall", np.where(month.isin([12, 1, 2]), "winter", "spring"))
+    latest = df.sort_values("test_date").groupby(["student_id", "grade", "window"], as_index=False).last()
+    wide = latest.pivot(index=["student_id", "grade"], columns="window", values="percentile")
+    rows = []
+    for grade in sorted(latest["grade"].unique(), key=grade_key):
+        g = wide.xs(grade, level="grade")
+        for i, window in enumerate(WINDOWS):
+            if window not in g:
+                continue
+            scores = g[window].dropna()
+            change = None
+            if i > 0 and WINDOWS[i - 1] in g:
+                both = g[[WINDOWS[i - 1], window]].dropna()
+                change = both[window] - both[WINDOWS[i - 1]]
+            rows.append({"grade": grade, "window": window, "students": len(scores),
+                         "median_percentile": scores.median() if len(scores) else np.nan,
+                         "matched_students": len(change) if change is not None else 0,
+                         "median_change": change.median() if change is not None and len(change) else np.nan})
+    out = pd.DataFrame(rows, columns=cols)
+    out = suppress(out, "students", ["median_percentile"])
+    small = out["matched_students"] < MIN_GROUP
+    out.loc[small, ["median_change"]] = np.nan
+    out.loc[small & (out["matched_students"] > 0), "matched_students"] = np.nan
+    out.attrs["suppressed"] = ["students", "median_percentile", "matched_students", "median_change"]
+    return out
+
+
+# --- student profile --------------------------------------------------------------------------------
+
+@cache
+def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200) -> pd.DataFrame:
+    where, params = filters.sql()
+    text = (text or "").strip().lower()
+    search_sql, search_params = "", []
+    if text:
+        like = f"%{text}%"
+        search_sql = (" and (lower(s.last_name) like ? or lower(s.first_name) like ? or s.student_id like ?"
+                      " or lower(" + _concat("s.first_name", "' '", "s.last_name") + ") like ?)")
+        search_params = [like, like, like, like]
+    df = db.query(
+        f"""select m.student_id, s.last_name, s.first_name, m.grade_level as grade, m.school_id
+            from marts.metrics_students as m
+            inner join marts.dim_students as s on s.student_id = m.student_id
+            where m.student_id in ({ALLOWED}){where}{search_sql}
+            order by s.last_name, s.first_name, m.student_id
+            limit {int(limit)}""",
+        [staff_id, *params, *search_params],
+    )
+    return _label_schools(df)
+
+
+def _concat(*parts: str) -> str:
+    return " || ".join(f"coalesce({p}, '')" if not p.startswith("'") else p for p in parts)
+
+
+@cache
+def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] | None:
+    """Everything about one student, or None when the viewer may not see that student.
+
+    The answer for a student the viewer may not see is the same as for an id that does not
+    exist, so the page cannot be used to probe who is enrolled.
+    """
+    if not student_id:
+        return None
+    person = db.query(
+        f"""select s.student_id, s.state_student_id, s.first_name, s.middle_name, s.last_name, s.birth_date,
+                   s.gender, s.grade_level, s.race, s.is_hispanic_latino, s.home_language, s.lunch_status,
+                   s.is_ell, s.has_iep, s.has_504_plan, s.enrollment_status, s.registration_date, s.homeroom,
+                   s.counselor_login, s.email, s.school_id
+            from marts.dim_students as s
+            where s.student_id = ? and s.student_id in ({ALLOWED})""",
+        [student_id, staff_id],
+    )
+    if person.empty:
+        return None
+    p = [student_id, staff_id]  # every detail query repeats the permission check
+    out: dict[str, pd.DataFrame] = {"student": _label_schools(person)}
+    out["metrics"] = db.query(
+        f"select * from marts.metrics_students where student_id = ? and student_id in ({ALLOWED})", p)
+    out["enrollments"] = _label_schools(db.query(
+        f"""select e.school_id, e.entry_date, e.exit_date, e.exit_reason, e.is_current
+            from marts.fct_school_enrollments as e
+            where e.student_id = ? and e.student_id in ({ALLOWED})
+            order by e.entry_date desc""", p))
+    out["sections"] = db.query(
+        f"""select sec.section_title as section, sec.period, sec.room, sec.term_code as term,
+                   t.first_name || ' ' || t.last_name as teacher, t.email as teacher_email,
+                   sec.is_in_progress as in_progress
+            from marts.fct_section_enrollments as se
+            inner join marts.dim_sections as sec on sec.section_id = se.section_id
+            left join marts.fct_section_enrollments as te
+                on te.section_id = se.section_id and te.role = 'teacher'
+            left join marts.dim_staff as t on t.staff_id = te.staff_id
+            where se.student_id = ? and se.role = 'student' and se.is_current
+                and se.student_id in ({ALLOWED})
+            order by sec.period, sec.section_title, te.is_primary desc""", p)
+    out["attendance"] = db.query(
+        f"""select d.school_day, d.weekday, e.is_absent, e.is_tardy, e.is_dismissed, e.is_excused, e.reason
+            from marts.dim_school_days as d
+            left join marts.fct_attendance_events as e on e.event_date = d.school_day and e.student_id = ?
+            where ? in ({ALLOWED})
+            order by d.school_day""", [student_id, *p])
+    out["incidents"] = _label_schools(db.query(
+        f"""select i.event_date, i.incident_code, i.location, i.time_of_day, i.description, i.school_id
+            from marts.fct_discipline_incidents as i
+            where i.student_id = ? and i.student_id in ({ALLOWED})
+            order by i.event_date desc""", p))
+    out["assessments"] = db.query(
+        f"""select r.test_date, r.source_system, r.assessment, r.subject, r.test, r.scale_score,
+                   r.percentile, r.performance_level, r.growth, r.grade_equivalent
+            from marts.fct_assessment_results as r
+            where r.student_id = ? and r.student_id in ({ALLOWED})
+            order by r.test_date desc""", p)
+    return out
+
+
+# --- data health (district administrators) ---------------------------------------------------------
+
+@cache
+def health_loads(staff_id: str) -> pd.DataFrame:
+    """The file each source and entity holds now, and the last attempt (which may have been refused)."""
+    require_district(staff_id)
+    df = db.query(
+        """select c.source, c.entity, c.file_name, c.rows_read, c.rows_loaded, c.rows_rejected, c.loaded_at,
+                  a.status as last_attempt, a.loaded_at as last_attempt_at, a.message as last_message
+           from staging.stg_meta__current_files as c
+           left join (
+               select source, entity, status, loaded_at, message,
+                      row_number() over (partition by source, entity order by loaded_at desc) as recency
+               from staging.stg_meta__file_loads
+           ) as a on a.source = c.source and a.entity = c.entity and a.recency = 1
+           order by c.source, c.entity""")
+    loaded = pd.to_datetime(df["loaded_at"], utc=True)
+    df["hours_since_load"] = ((pd.Timestamp.now(tz="UTC") - loaded).dt.total_seconds() / 3600).round(1)
+    df["fresh"] = df["hours_since_load"] <= 36
+    return df
+
+
+@cache
+def health_rejected(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows the loader could not read in the current files: counts by reason, and the rows
+    (file, line, reason, detail; never the raw text, which may hold a student's record)."""
+    require_district(staff_id)
+    rows = db.query(
+        """select r.source, r.entity, r.file_name, r.record_number as line, r.reason, r.detail
+           from raw_meta.rejected_rows as r
+           inner join staging.stg_meta__current_files as c on c.file_sha256 = r.file_sha256
+           order by r.source, r.entity, r.record_number""")
+    counts = rows.groupby(["source", "entity", "reason"], as_index=False).size().rename(columns={"size": "rows"})
+    return counts, rows
+
+
+@cache
+def health_excluded(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    require_district(staff_id)
+    rows = db.query(
+        """select source, entity, reason, detail, file_name, record_number as line, record_key
+           from marts.dq_excluded_rows
+           order by source, entity, reason, file_name, record_number""")
+    counts = rows.groupby(["source", "entity", "reason"], as_index=False).size().rename(columns={"size": "rows"})
+    return counts, rows
+
+
+@cache
+def health_exports(staff_id: str) -> pd.DataFrame | None:
+    """raw_meta.exports (written by `schoolhouse export`), newest first; None until exports exist."""
+    require_district(staff_id)
+    if not db.table_exists("raw_meta", "exports"):
+        return None
+    df = db.query("select * from raw_meta.exports")
+    df = df[[c for c in df.columns if not c.startswith("_dlt")]]
+    times = [c for c in df.columns if c.endswith("_at") or c in ("started", "finished", "pushed", "created")]
+    if times:
+        df = df.sort_values(times[0], ascending=False)
+    return df.head(200).reset_index(drop=True)

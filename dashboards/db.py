@@ -1,0 +1,72 @@
+"""Read-only queries against the warehouse, on DuckDB or PostgreSQL, returned as DataFrames.
+
+A connection is opened per query and closed at once: on DuckDB a read-only connection holds a
+shared lock, so keeping one open would block the nightly load. When the nightly load holds the
+write lock, queries raise WarehouseBusy and the pages say so (cached results stay served).
+
+SQL is written once with ``?`` placeholders and portable SQL; this module adapts the placeholders
+for psycopg2. Values always travel as parameters, never inside the SQL text.
+"""
+
+from __future__ import annotations
+
+import decimal
+import os
+
+import pandas as pd
+
+from loaders.warehouse import Warehouse
+
+
+class WarehouseBusy(RuntimeError):
+    """The warehouse cannot be read right now (the nightly load is writing, or it is not built)."""
+
+
+def warehouse() -> Warehouse:
+    return Warehouse.from_env()
+
+
+def _adapt(sql: str, target: str) -> str:
+    if target == "postgres":
+        return sql.replace("%", "%%").replace("?", "%s")
+    return sql
+
+
+def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    wh = warehouse()
+    try:
+        with wh.connect(read_only=True) as con:
+            cur = con.cursor()
+            cur.execute(_adapt(sql, wh.target), list(params))
+            rows = cur.fetchall()
+            columns = [d[0] for d in cur.description]
+    except FileNotFoundError as exc:
+        raise WarehouseBusy(str(exc)) from exc
+    except Exception as exc:  # duckdb.IOException (lock held), psycopg2.OperationalError (server down)
+        name = type(exc).__name__
+        if name in ("IOException", "OperationalError", "ConnectionException"):
+            raise WarehouseBusy(f"The warehouse cannot be read right now ({name}): {exc}") from exc
+        raise
+    df = pd.DataFrame.from_records(rows, columns=columns)
+    for col in df.columns:
+        # PostgreSQL numeric arrives as Decimal; pages want floats.
+        if df[col].dtype == object:
+            present = df[col].dropna()
+            if len(present) and isinstance(present.iloc[0], decimal.Decimal):
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    return df
+
+
+def table_exists(schema: str, table: str) -> bool:
+    df = query(
+        "select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    )
+    return bool(len(df) and df.iloc[0, 0])
+
+
+def describe_target() -> str:
+    wh = warehouse()
+    if wh.target == "duckdb":
+        return f"DuckDB {wh.duckdb_path.name}"
+    return f"PostgreSQL {os.environ.get('PGDATABASE', 'schoolhouse')}@{os.environ.get('PGHOST', 'localhost')}"

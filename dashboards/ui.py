@@ -1,0 +1,132 @@
+"""Small display helpers shared by the pages: the signed-in context, suppressed tables and metrics,
+CSV downloads, and a few altair charts. No data access here (see dashboards.data)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards.access import Viewer
+from dashboards.data import MIN_GROUP, SUPPRESSED, Filters
+
+PERCENT_COLUMNS = re.compile(r"(rate|share)$")
+
+
+def context() -> tuple[Viewer, Filters]:
+    """The signed-in viewer and the sidebar filters, as app.py left them for this run."""
+    viewer = st.session_state.get("_viewer")
+    if not isinstance(viewer, Viewer):
+        st.error("Please sign in.")
+        st.stop()
+    return viewer, st.session_state.get("_filters", Filters())
+
+
+def filter_caption(filters: Filters) -> str:
+    from dashboards import data
+
+    parts = []
+    if filters.school_id:
+        parts.append(data.school_names().get(filters.school_id, filters.school_id))
+    if filters.grade_level:
+        parts.append(f"grade {filters.grade_level}")
+    if filters.subgroup:
+        parts.append(filters.subgroup)
+    return ", ".join(parts) if parts else "all your students"
+
+
+def fmt(value, column: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return SUPPRESSED
+    if PERCENT_COLUMNS.search(column):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed columns as text ('<10' where blanked), rates as percentages."""
+    out = df.copy()
+    for col in df.attrs.get("suppressed", []):
+        if col in out:
+            out[col] = [fmt(v, col) for v in df[col]]
+    for col in out.columns:
+        if PERCENT_COLUMNS.search(col) and col not in df.attrs.get("suppressed", []):
+            out[col] = [fmt(v, col) if v is not None and not (isinstance(v, float) and math.isnan(v)) else ""
+                        for v in df[col]]
+    out.columns = [c.replace("_", " ") for c in out.columns]
+    return out
+
+
+def table(df: pd.DataFrame, name: str, *, column_config: dict | None = None, height="auto",
+          hide: tuple[str, ...] = ()) -> None:
+    """A table and its CSV download (the same rows and the same suppression the viewer sees)."""
+    shown = display_frame(df.drop(columns=[c for c in hide if c in df.columns]))
+    st.dataframe(shown, hide_index=True, column_config=column_config, height=height)
+    st.download_button(f"Download CSV ({len(shown):,} rows)", shown.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", on_click="ignore",
+                       icon=":material/download:")
+
+
+def metric(label: str, value, column: str = "", help: str | None = None) -> None:
+    st.metric(label, fmt(value, column), help=help)
+
+
+def suppression_note() -> None:
+    st.caption(f"Groups of fewer than {MIN_GROUP} students show {SUPPRESSED} and are left out of charts.")
+
+
+def profile_link_config(label: str = "profile") -> dict:
+    return {"profile": st.column_config.LinkColumn(label, display_text="open")}
+
+
+def with_profile_links(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df.insert(0, "profile", ["student?student=" + str(s) for s in df["student_id"]])
+    return df
+
+
+def bar(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = False, sort=None,
+        color: str | None = None, horizontal: bool = False, height: int | None = None) -> None:
+    data = df.dropna(subset=[y])
+    if height is None:  # autosize "fit": the height includes the axes
+        height = max(120, 30 * len(data) + 60) if horizontal else 280
+    if data.empty:
+        st.info(f"Nothing to chart: every group has fewer than {MIN_GROUP} students." if len(df) else "No data.")
+        return
+    fmt_ = ".0%" if percent else ",.0f"
+    cat = alt.X if not horizontal else alt.Y
+    val = alt.Y if not horizontal else alt.X
+    enc = {
+        ("y" if horizontal else "x"): cat(f"{x}:N", sort=sort or "-y" if not horizontal else sort or "-x",
+                                           title=None, axis=alt.Axis(labelAngle=0 if horizontal else -30, labelLimit=220)),
+        ("x" if horizontal else "y"): val(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_)),
+        "tooltip": [alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{y}:Q", format=fmt_.replace(",.0f", ",.0f"))],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom"))
+    chart = alt.Chart(data).mark_bar(cornerRadiusEnd=2).encode(**enc).properties(height=height)
+    st.altair_chart(chart, width="stretch")
+
+
+def line(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = False, color: str | None = None,
+         height: int = 260) -> None:
+    data = df.dropna(subset=[y])
+    if data.empty:
+        st.info(f"Nothing to chart: every point covers fewer than {MIN_GROUP} students." if len(df) else "No data.")
+        return
+    fmt_ = ".1%" if percent else ",.0f"
+    enc = {
+        "x": alt.X(f"yearmonth({x}):T", title=None,
+                   axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1 if data[x].nunique() <= 12 else 3})),
+        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_.replace(".1%", ".0%"))),
+        "tooltip": [alt.Tooltip(f"yearmonth({x}):T", format="%B %Y", title=x), alt.Tooltip(f"{y}:Q", format=fmt_)],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom"))
+    chart = alt.Chart(data).mark_line(point=True).encode(**enc).properties(height=height)
+    st.altair_chart(chart, width="stretch")

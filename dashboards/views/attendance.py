@@ -1,0 +1,57 @@
+"""Attendance: chronic absence by school, grade and subgroup, the monthly trend, and who is missing school now."""
+
+import streamlit as st
+
+from dashboards import data, ui
+
+viewer, filters = ui.context()
+st.title("Attendance")
+st.caption(f"This school year to {data.as_of_date():%B %-d, %Y}, {ui.filter_caption(filters)}. Chronically absent: "
+           "absent on at least 10% of enrolled school days (after 10 enrolled days).")
+
+summary = data.attendance_summary(viewer.staff_id, filters)
+row = summary.iloc[0]
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    ui.metric("Students", row["students"])
+with c2:
+    ui.metric("Attendance rate", row["attendance_rate"], "attendance_rate")
+with c3:
+    ui.metric("Chronically absent", row["chronic_absence_rate"], "chronic_absence_rate",
+              help=f"{ui.fmt(row['chronically_absent'])} students")
+with c4:
+    ui.metric("4+ absences, last 45 days", row["absent_4plus_45_days"])
+
+by = {dim: data.attendance_by(viewer.staff_id, filters, dim) for dim in ("school", "grade", "subgroup")}
+st.subheader("Chronic absence rate")
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown("**By school**")
+    ui.bar(by["school"], "school", "chronic_absence_rate", title="chronically absent", percent=True, horizontal=True)
+    st.markdown("**By subgroup**")
+    ui.bar(by["subgroup"], "subgroup", "chronic_absence_rate", title="chronically absent", percent=True, horizontal=True)
+with c2:
+    st.markdown("**By grade**")
+    ui.bar(by["grade"], "grade", "chronic_absence_rate", title="chronically absent", percent=True,
+           sort=list(by["grade"]["grade"]), height=330)
+
+st.subheader("Absence rate by month")
+monthly = data.attendance_monthly(viewer.staff_id, filters)
+ui.line(monthly, "month", "absence_rate", title="absent student-days / enrolled", percent=True)
+
+st.subheader("Students with 4 or more absences in the last 45 days")
+students = data.students_with_absences(viewer.staff_id, filters)
+if students.empty:
+    st.success("No student has 4 or more absences in the last 45 days.")
+else:
+    ui.table(ui.with_profile_links(students), "students_4plus_absences", hide=("school_id",),
+             column_config=ui.profile_link_config())
+
+st.subheader("Tables")
+tabs = st.tabs(["By school", "By grade", "By subgroup", "Monthly"])
+for tab, dim in zip(tabs[:3], ("school", "grade", "subgroup")):
+    with tab:
+        ui.table(by[dim], f"attendance_by_{dim}", hide=("school_id",))
+with tabs[3]:
+    ui.table(monthly, "attendance_by_month")
+ui.suppression_note()

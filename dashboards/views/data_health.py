@@ -1,0 +1,56 @@
+"""Data health (district administrators): what was loaded when, what was refused or left out, and exports."""
+
+import streamlit as st
+
+from dashboards import data, ui
+
+viewer, _ = ui.context()
+st.title("Data health")
+try:
+    loads = data.health_loads(viewer.staff_id)
+except PermissionError as exc:
+    st.error(str(exc))
+    st.stop()
+
+stale = loads[~loads["fresh"]]
+c1, c2, c3 = st.columns(3)
+c1.metric("Files current", f"{len(loads)}")
+c2.metric("Older than 36 hours", f"{len(stale)}")
+c3.metric("Last load", f"{loads['loaded_at'].max():%Y-%m-%d %H:%M}" if len(loads) else "—")
+if len(stale):
+    st.warning("Stale: " + ", ".join(f"{r.source}/{r.entity}" for r in stale.itertuples())
+               + ". The nightly job may have stopped or the district sent no file.")
+refused = loads[loads["last_attempt"].fillna("loaded") == "refused"]
+if len(refused):
+    st.error("Last attempt refused (yesterday's data kept): "
+             + "; ".join(f"{r.file_name}: {r.last_message}" for r in refused.itertuples()))
+
+st.subheader("Last load per file")
+ui.table(loads, "file_loads")
+
+st.subheader("Rejected rows (could not be read)")
+counts, rows = data.health_rejected(viewer.staff_id)
+if counts.empty:
+    st.success("Every row of the current files could be read.")
+else:
+    ui.bar(counts.assign(what=counts["entity"] + ": " + counts["reason"]), "what", "rows", title="rows", horizontal=True)
+    with st.expander(f"{len(rows):,} rejected rows (file, line, reason)"):
+        ui.table(rows, "rejected_rows")
+
+st.subheader("Rows left out of the marts")
+counts, rows = data.health_excluded(viewer.staff_id)
+if counts.empty:
+    st.success("No rows were left out.")
+else:
+    ui.bar(counts.assign(what=counts["entity"] + ": " + counts["reason"]), "what", "rows", title="rows", horizontal=True)
+    with st.expander(f"{len(rows):,} excluded rows (file, line, reason, record)"):
+        ui.table(rows, "excluded_rows")
+
+st.subheader("Exports and shrink-guard decisions")
+exports = data.health_exports(viewer.staff_id)
+if exports is None:
+    st.info("No exports recorded yet (raw_meta.exports appears after the first `schoolhouse export`).")
+elif exports.empty:
+    st.info("No exports recorded yet.")
+else:
+    ui.table(exports, "exports")

@@ -1,0 +1,55 @@
+"""Discipline: incidents this school year by location, time of day, weekday and code; who is in trouble."""
+
+import streamlit as st
+
+from dashboards import data, ui
+
+viewer, filters = ui.context()
+since = data.school_year_start()
+st.title("Discipline")
+st.caption(f"Incidents since {since:%B %-d, %Y} involving {ui.filter_caption(filters)}.")
+
+by = {dim: data.discipline_by(viewer.staff_id, filters, dim, since)
+      for dim in ("location", "time_of_day", "weekday", "incident_code")}
+monthly = data.discipline_monthly(viewer.staff_id, filters, since)
+students = data.students_with_incidents(viewer.staff_id, filters)
+
+summary = data.discipline_summary(viewer.staff_id, filters, since).iloc[0]
+c1, c2, c3 = st.columns(3)
+with c1:
+    ui.metric("Incidents", summary["incidents"])
+with c2:
+    ui.metric("Students with an incident", summary["students"])
+with c3:
+    ui.metric("…in the last 45 days", summary["students_last_45_days"])
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Where")
+    ui.bar(by["location"], "location", "incidents", title="incidents", horizontal=True)
+    st.subheader("Which weekday")
+    ui.bar(by["weekday"], "weekday", "incidents", title="incidents", sort=list(by["weekday"]["weekday"]))
+with right:
+    st.subheader("What")
+    ui.bar(by["incident_code"], "incident_code", "incidents", title="incidents", horizontal=True)
+    st.subheader("When in the day")
+    ui.bar(by["time_of_day"], "time_of_day", "incidents", title="incidents", sort=list(by["time_of_day"]["time_of_day"]))
+
+st.subheader("By month")
+ui.line(monthly, "month", "incidents", title="incidents")
+
+st.subheader("Students with incidents this year")
+if students.empty:
+    st.success("No incidents this school year.")
+else:
+    ui.table(ui.with_profile_links(students), "students_with_incidents", hide=("school_id",),
+             column_config=ui.profile_link_config())
+
+st.subheader("Tables")
+tabs = st.tabs(["Location", "Time of day", "Weekday", "Code", "Monthly"])
+for tab, dim in zip(tabs, ("location", "time_of_day", "weekday", "incident_code")):
+    with tab:
+        ui.table(by[dim], f"incidents_by_{dim}")
+with tabs[4]:
+    ui.table(monthly, "incidents_by_month")
+ui.suppression_note()
