@@ -27,8 +27,9 @@ def dbt_vars() -> dict[str, str]:
     return {var: os.environ[env] for env, var in names.items() if os.environ.get(env)}
 
 
-def run_dbt(command: str, target: str, *extra: str) -> bool:
-    """Run a dbt command ("build", "docs generate", ...) in-process on ``target``; True when every node succeeded."""
+def run_dbt(command: str, target: str, *extra: str, vars: dict | None = None) -> bool:
+    """Run a dbt command ("build", "docs generate", ...) in-process on ``target``; True when every node
+    succeeded. ``vars`` are merged over the environment's (one --vars flag: dbt keeps only the last)."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -38,7 +39,8 @@ def run_dbt(command: str, target: str, *extra: str) -> bool:
 
         ensure_raw_tables(Warehouse(target))
     args = [*command.split(), "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir()), "--target", target]
-    if dbt_vars() and command not in ("deps", "clean"):
-        args += ["--vars", json.dumps(dbt_vars())]
+    merged = {**dbt_vars(), **(vars or {})}
+    if merged and command not in ("deps", "clean"):
+        args += ["--vars", json.dumps(merged)]
     result = dbtRunner().invoke([*args, *extra])
     return bool(result.success)

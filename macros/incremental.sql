@@ -26,3 +26,18 @@
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}
+
+{#- post_hook: give the planner row counts for a table just built. PostgreSQL needs it (no stats
+    until autovacuum runs); DuckDB keeps statistics itself, and a concurrent ANALYZE there can trip
+    over another thread's table swap. -#}
+{% macro analyze_for_planner() -%}
+    {{ return(adapter.dispatch('analyze_for_planner', 'schoolhouse')()) }}
+{%- endmacro %}
+
+{% macro default__analyze_for_planner() -%}
+    analyze {{ this }}
+{%- endmacro %}
+
+{% macro duckdb__analyze_for_planner() -%}
+    select 1 as nothing_to_analyze
+{%- endmacro %}

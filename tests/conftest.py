@@ -55,6 +55,11 @@ def duckdb_warehouse(isolated, request, monkeypatch) -> Warehouse:
     return use_engine("duckdb", request, monkeypatch)
 
 
+@pytest.fixture
+def postgres_warehouse(isolated, request, monkeypatch) -> Warehouse:
+    return use_engine("postgres", request, monkeypatch)
+
+
 def write_export(path: Path, header: list[str], rows: list[list[str]], *, encoding: str = "utf-8",
                  quote_header: bool = False, final_newline: bool = True) -> Path:
     """An Aspen-style export: every field double-quoted with MySQL \\" escapes, CRLF line ends."""

@@ -1,4 +1,6 @@
 -- Clever schools.csv: the district's schools with their active principal.
+-- nullif(col, '') where the header differs from the column only in case: DuckDB 2.0's DESCRIBE (used by
+-- dbt's contract check) reports a bare column under its source name then; nullif also keeps '' out.
 select
     orgs.org_id as "School_id",
     orgs.name as "School_name",
@@ -7,7 +9,7 @@ select
     low.clever_grade as "Low_grade",
     high.clever_grade as "High_grade",
     {{ dbt.concat(['orgs.principal_first_name', "' '", 'orgs.principal_last_name']) }} as "Principal",
-    orgs.principal_email as "Principal_email",
+    nullif(orgs.principal_email, '') as "Principal_email",
     orgs.address as "School_address",
     orgs.city as "School_city",
     orgs.state as "School_state",

@@ -1,7 +1,9 @@
 -- SDS V1 School.csv: the district's schools with their active principal.
+-- nullif(col, '') where the header differs from the column only in case: DuckDB 2.0's DESCRIBE (used by
+-- dbt's contract check) reports a bare column under its source name then; nullif also keeps '' out.
 select
     orgs.org_id as "SIS ID",
-    orgs.name as "Name",
+    nullif(orgs.name, '') as "Name",
     orgs.org_id as "School Number",
     orgs.nces_id as "School NCES_ID",
     orgs.state_org_id as "State ID",
@@ -10,12 +12,12 @@ select
     orgs.principal_staff_id as "Principal SIS ID",
     {{ dbt.concat(['orgs.principal_first_name', "' '", 'orgs.principal_last_name']) }} as "Principal Name",
     cast(null as {{ dbt.type_string() }}) as "Principal Secondary Email",
-    orgs.address as "Address",
-    orgs.city as "City",
-    orgs.state as "State",
+    nullif(orgs.address, '') as "Address",
+    nullif(orgs.city, '') as "City",
+    nullif(orgs.state, '') as "State",
     cast(null as {{ dbt.type_string() }}) as "Country",
-    orgs.zip as "Zip",
-    orgs.phone as "Phone",
+    nullif(orgs.zip, '') as "Zip",
+    nullif(orgs.phone, '') as "Phone",
     cast(null as {{ dbt.type_string() }}) as "Zone"
 from {{ ref('exports__orgs') }} as orgs
 left join {{ ref('vendor_grade_codes') }} as low on low.grade_level = orgs.low_grade

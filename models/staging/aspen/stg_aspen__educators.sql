@@ -37,6 +37,8 @@ select
     {{ name_part('renamed.full_name', 'middle') }} as middle_name,
     coalesce(roles.staff_role, 'staff') as staff_role,
     coalesce(roles.access_scope, 'none') as access_scope,
-    upper(coalesce(renamed.status_raw, 'ACTIVE')) = 'ACTIVE' as is_active
+    -- Only an explicit Active status counts: a blank status must never keep a departed
+    -- employee in Teams or ST Math rosters.
+    coalesce(upper(renamed.status_raw) = 'ACTIVE', false) as is_active
 from renamed
 left join roles on roles.staff_type = upper(renamed.staff_type)

@@ -33,38 +33,38 @@
 {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') %}
 {%- set meta = node.config.get('meta', {}) or node.get('meta', {}) %}
 {%- if meta.get('file_name') %}
-{%- set relation = adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.alias) %}
+{#- One scan per view: the first problem of each failing row, and its value. -#}
+{%- set problems = [] %}
+{%- set values = [] %}
 {%- for col in node.columns.values() %}
 {%- set cmeta = col.get('meta') or col.get('config', {}).get('meta', {}) or {} %}
 {%- set c = adapter.quote(col.name) %}
-{%- set problems = [
+{%- set checks_of_column = [
     ("empty string", c ~ " = ''"),
     ("line break", dbt.position("chr(10)", c) ~ " > 0 or " ~ dbt.position("chr(13)", c) ~ " > 0"),
 ] %}
 {%- if cmeta.get('format') == 'date' %}
-{%- do problems.append(("not an ISO date", "not (" ~ c ~ " similar to '[0-9]{4}-[0-9]{2}-[0-9]{2}')")) %}
+{%- do checks_of_column.append(("not an ISO date", "not (" ~ c ~ " similar to '[0-9]{4}-[0-9]{2}-[0-9]{2}')")) %}
 {%- elif cmeta.get('format') == 'boolean' %}
-{%- do problems.append(("not true/false", c ~ " not in ('true', 'false')")) %}
+{%- do checks_of_column.append(("not true/false", c ~ " not in ('true', 'false')")) %}
 {%- endif %}
 {%- if cmeta.get('max_length') %}
-{%- do problems.append(("longer than " ~ cmeta.max_length, dbt.length(c) ~ " > " ~ cmeta.max_length)) %}
+{%- do checks_of_column.append(("longer than " ~ cmeta.max_length, dbt.length(c) ~ " > " ~ cmeta.max_length)) %}
 {%- endif %}
-{%- set cases = [] %}
-{%- set conditions = [] %}
-{%- for label, condition in problems %}
-{%- do cases.append("when " ~ condition ~ " then '" ~ label ~ "'") %}
-{%- do conditions.append("(" ~ condition ~ ")") %}
+{%- for label, condition in checks_of_column %}
+{%- do problems.append("case when " ~ c ~ " is not null and (" ~ condition ~ ") then '" ~ col.name ~ ": " ~ label ~ "' end") %}
+{%- do values.append("case when " ~ c ~ " is not null and (" ~ condition ~ ") then cast(" ~ c ~ " as " ~ dbt.type_string() ~ ") end") %}
+{%- endfor %}
 {%- endfor %}
 {%- do checks.append(
-    "select '" ~ node.name ~ "' as export_view, '" ~ col.name ~ "' as column_name, case " ~ cases | join(' ') ~ " end as problem, "
-    ~ "cast(" ~ c ~ " as " ~ dbt.type_string() ~ ") as value from " ~ relation
-    ~ " where " ~ c ~ " is not null and (" ~ conditions | join(' or ') ~ ")") %}
-{%- endfor %}
+    "select export_view, problem, value from (select '" ~ node.name ~ "' as export_view, coalesce(" ~ problems | join(", ")
+    ~ ") as problem, coalesce(" ~ values | join(", ") ~ ") as value from "
+    ~ adapter.quote(node.schema) ~ "." ~ adapter.quote(node.alias) ~ ") as checked where problem is not null") %}
 {%- endif %}
 {%- endfor %}
 {%- endif %}
 {%- if checks %}
 {{ checks | join('\nunion all\n') }}
 {%- else %}
-select null as export_view, null as column_name, null as problem, null as value where 1 = 0
+select null as export_view, null as problem, null as value where 1 = 0
 {%- endif %}

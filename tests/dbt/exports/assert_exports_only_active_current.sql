@@ -40,21 +40,33 @@
 {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') %}
 {%- set meta = node.config.get('meta', {}) or node.get('meta', {}) %}
 {%- if meta.get('file_name') %}
+{#- One scan per view: the first id of each row that is not what its column promises. -#}
+{%- set problems = [] %}
+{%- set ids = [] %}
 {%- for col in node.columns.values() %}
 {%- set cmeta = col.get('meta') or col.get('config', {}).get('meta', {}) or {} %}
 {%- if cmeta.get('references') in sources %}
 {%- set c = adapter.quote(col.name) %}
+{%- set condition = c ~ " is not null and " ~ c ~ " not in (select id from " ~ cmeta.references ~ "_ids)" %}
+{%- do problems.append("case when " ~ condition ~ " then '" ~ col.name ~ " is not an active/current " ~ cmeta.references ~ "' end") %}
+{%- do ids.append("case when " ~ condition ~ " then " ~ c ~ " end") %}
+{%- endif %}
+{%- endfor %}
+{%- if problems %}
 {%- do checks.append(
-    "select '" ~ node.name ~ "' as export_view, '" ~ col.name ~ "' as column_name, '" ~ cmeta.references ~ "' as expected, "
-    ~ c ~ " as id from " ~ adapter.quote(node.schema) ~ "." ~ adapter.quote(node.alias)
-    ~ " where " ~ c ~ " is not null and " ~ c ~ " not in (" ~ sources[cmeta.references] ~ ")") %}
+    "select export_view, problem, id from (select '" ~ node.name ~ "' as export_view, coalesce(" ~ problems | join(", ")
+    ~ ") as problem, coalesce(" ~ ids | join(", ") ~ ") as id from "
+    ~ adapter.quote(node.schema) ~ "." ~ adapter.quote(node.alias) ~ ") as checked where problem is not null") %}
+{%- endif %}
 {%- endif %}
 {%- endfor %}
 {%- endif %}
+with
+{%- for name, sql in sources.items() %}
+{{ name }}_ids as ({{ sql }}){% if not loop.last %},{% endif %}
 {%- endfor %}
-{%- endif %}
 {%- if checks %}
 {{ checks | join('\nunion all\n') }}
 {%- else %}
-select null as export_view, null as column_name, null as expected, null as id where 1 = 0
+select null as export_view, null as problem, null as id where 1 = 0
 {%- endif %}

@@ -1,0 +1,256 @@
+"""`schoolhouse nightly`: fetch → load → build → export, as one recorded run.
+
+Steps, in order:
+
+1. load (and fetch, for sftp:// sources) each configured source through
+   :func:`loaders.intake.load_location`, in the order district, aspen, star, powerschool;
+2. ``dbt build`` of the whole project with the district's vars (email domains, as-of date);
+3. every configured export, behind the shrink guard.
+
+What a district gets when something goes wrong:
+
+* A refused input file (or a source that cannot be reached) keeps yesterday's data for that
+  entity; the night goes on so rosters stay fresh, and the run ends as ``warning`` (exit 1).
+* A failed ``dbt build`` (a model, or an error-severity test) stops the night before any export:
+  vendors keep yesterday's files. The run is ``failed`` (exit 1).
+* A refused (shrink guard) or failed push fails the run (exit 1); the other exports still go.
+* ``success`` (exit 0) only when every step did what it says.
+
+One row in ``raw_meta.runs`` per night: written as ``running`` at the start (so a night that died
+shows up), completed at the end with the status, the message and every step (JSON: name, status,
+counts, seconds, message). Push details are in ``raw_meta.exports`` under the same run_id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from loaders.settings import Settings, SettingsError, load_settings
+from loaders.warehouse import Warehouse
+
+RUNS_DDL = """
+create table if not exists raw_meta.runs (
+    run_id text not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    duration_seconds double precision,
+    status text not null,
+    exit_code integer,
+    config_file text,
+    district_name text,
+    files_loaded integer,
+    files_refused integer,
+    exports_pushed integer,
+    exports_not_pushed integer,
+    message text,
+    steps text
+)
+"""
+
+
+@dataclass
+class Step:
+    name: str  # load:aspen, build, export:clever
+    status: str = "running"  # ok | warning | failed | skipped
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass
+class Run:
+    run_id: str
+    started_at: datetime
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        statuses = {s.status for s in self.steps}
+        if "failed" in statuses and any(s.status == "failed" and not s.name.startswith("load:") for s in self.steps):
+            return "failed"
+        if statuses & {"failed", "warning"}:
+            return "warning"
+        return "success"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "success" else 1
+
+    def total(self, prefix: str, key: str) -> int:
+        return sum(s.counts.get(key, 0) for s in self.steps if s.name.startswith(prefix))
+
+    def message(self) -> str:
+        bad = [s for s in self.steps if s.status in ("failed", "warning")]
+        if not bad:
+            return "Every step succeeded."
+        return " ".join(s.message for s in bad if s.message)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def _known_hosts_env(settings: Settings) -> Iterator[None]:
+    """loaders.sftp reads SCHOOLHOUSE_KNOWN_HOSTS (the same name as the setting's override)."""
+    if settings.known_hosts is None or os.environ.get("SCHOOLHOUSE_KNOWN_HOSTS"):
+        yield
+        return
+    os.environ["SCHOOLHOUSE_KNOWN_HOSTS"] = str(settings.known_hosts)
+    try:
+        yield
+    finally:
+        os.environ.pop("SCHOOLHOUSE_KNOWN_HOSTS", None)
+
+
+def _start(wh: Warehouse, run: Run, settings: Settings) -> None:
+    from loaders.export import ensure_meta_tables
+
+    ensure_meta_tables(wh)
+    ph = wh.placeholder
+    wh.query(f"insert into raw_meta.runs (run_id, started_at, status, config_file, district_name) "
+             f"values ({ph}, {ph}, 'running', {ph}, {ph})",
+             (run.run_id, run.started_at, str(settings.config_file) if settings.config_file else None,
+              settings.district_name))
+
+
+def _finish(wh: Warehouse, run: Run) -> None:
+    ph = wh.placeholder
+    finished = _now()
+    wh.query(
+        f"update raw_meta.runs set finished_at = {ph}, duration_seconds = {ph}, status = {ph}, exit_code = {ph}, "
+        f"files_loaded = {ph}, files_refused = {ph}, exports_pushed = {ph}, exports_not_pushed = {ph}, "
+        f"message = {ph}, steps = {ph} where run_id = {ph}",
+        (finished, (finished - run.started_at).total_seconds(), run.status, run.exit_code,
+         run.total("load:", "files_loaded"), run.total("load:", "files_refused"),
+         sum(1 for s in run.steps if s.name.startswith("export:") and s.status == "ok"),
+         sum(1 for s in run.steps if s.name.startswith("export:") and s.status != "ok"),
+         run.message(), json.dumps([asdict(s) for s in run.steps]), run.run_id),
+    )
+
+
+def _load_step(wh: Warehouse, settings: Settings, source: str, location: str, console: Console) -> Step:
+    from loaders.intake import load_location
+
+    step = Step(f"load:{source}")
+    try:
+        summary = load_location(wh, source, location, max_reject_share=settings.max_reject_share,
+                                patterns=settings.file_patterns.get(source) or None,
+                                progress=lambda msg: console.log(f"  {source}: {msg}"))
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - unreachable SFTP, bad folder, bad database URL
+        step.status = "failed"
+        text = str(exc).strip() or type(exc).__name__
+        step.message = f"{source} could not be loaded from {location} ({text.rstrip('.')}); yesterday's data is kept."
+        return step
+    outcomes = summary.outcomes
+    step.counts = {
+        "files_loaded": sum(1 for o in outcomes if o.status == "loaded"),
+        "files_unchanged": sum(1 for o in outcomes if o.status == "unchanged"),
+        "files_refused": len(summary.refused),
+        "rows_loaded": sum(o.rows_loaded for o in outcomes),
+        "rows_rejected": sum(o.rows_rejected for o in outcomes),
+        "entities_missing": len(summary.missing),
+    }
+    if summary.refused:
+        step.status = "warning"
+        step.message = " ".join(o.message for o in summary.refused) + \
+            f" Yesterday's {', '.join(o.entity for o in summary.refused)} data is kept."
+    else:
+        step.status = "ok"
+        step.message = f"{step.counts['files_loaded']} loaded, {step.counts['files_unchanged']} unchanged" + (
+            f", no file tonight for {', '.join(summary.missing)}" if summary.missing else "")
+    return step
+
+
+def _build_step(wh: Warehouse, settings: Settings) -> Step:
+    from loaders.project import run_dbt
+
+    step = Step("build")
+    # With exports configured, the export views' checks are errors: a night that cannot produce
+    # valid vendor files stops before any push.
+    severity = "error" if settings.exports else "warn"
+    ok = run_dbt("build", wh.target, vars={**settings.dbt_vars(), "export_checks_severity": severity})
+    step.status = "ok" if ok else "failed"
+    step.message = "" if ok else ("dbt build failed (a model or an error-severity test, see the log); "
+                                  "no export was sent, vendors keep yesterday's files.")
+    return step
+
+
+def _export_step(wh: Warehouse, settings: Settings, vendor: str, to: str, run_id: str, console: Console) -> Step:
+    from loaders.export import export_vendor
+
+    step = Step(f"export:{vendor}")
+    result = export_vendor(wh, vendor, to, settings, run_id=run_id, log=lambda msg: console.log(f"  {vendor}: {msg}"))
+    step.status = "ok" if result.ok else "failed"
+    step.counts = {"files": len(result.files), "rows": result.rows}
+    step.message = result.message
+    return step
+
+
+def run_nightly(wh: Warehouse, *, config_file: Path | None) -> int:
+    console = Console(stderr=True)
+    try:
+        settings = load_settings(config_file)
+    except SettingsError as exc:
+        console.print(str(exc), markup=False)
+        return 2
+    if not settings.sources and not settings.exports:
+        console.print("Nothing to do: the settings name no sources and no exports (see district.example.yml).")
+        return 2
+    run = Run(uuid.uuid4().hex, _now())
+    _start(wh, run, settings)
+    console.rule(f"Schoolhouse nightly {run.run_id[:8]}" + (f" — {settings.district_name}" if settings.district_name else ""))
+
+    def timed(fn, *args) -> Step:
+        t0 = time.monotonic()
+        step = fn(*args)
+        step.seconds = round(time.monotonic() - t0, 2)
+        run.steps.append(step)
+        colour = {"ok": "green", "warning": "yellow", "failed": "red"}.get(step.status, "white")
+        console.log(f"[{colour}]{step.name}: {step.status}[/] ({step.seconds:.1f} s) {step.message}")
+        return step
+
+    try:
+        with _known_hosts_env(settings):
+            for source, location in settings.sources.items():
+                console.log(f"loading {source} from {location}")
+                timed(_load_step, wh, settings, source, location, console)
+            console.log("building (dbt build)")
+            build = timed(_build_step, wh, settings)
+            for target in settings.exports:
+                if build.status != "ok":
+                    run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
+                    continue
+                console.log(f"exporting {target.vendor} to {target.to}")
+                timed(_export_step, wh, settings, target.vendor, target.to, run.run_id, console)
+    except BaseException as exc:
+        run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
+        _finish(wh, run)
+        raise
+    _finish(wh, run)
+    _summary(console, run)
+    return run.exit_code
+
+
+def _summary(console: Console, run: Run) -> None:
+    table = Table(title=f"Nightly run {run.run_id[:8]}: {run.status}", title_justify="left")
+    for col in ("step", "status", "seconds", "counts", "message"):
+        table.add_column(col, overflow="fold")
+    for s in run.steps:
+        colour = {"ok": "green", "warning": "yellow", "failed": "red"}.get(s.status, "dim")
+        counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s.counts.items() if v)
+        table.add_row(s.name, f"[{colour}]{s.status}[/]", f"{s.seconds:.1f}", counts, s.message)
+    console.print(table)
+    if run.status != "success":
+        console.print(run.message(), markup=False)

@@ -1,0 +1,561 @@
+"""Vendor exports end to end: a dirty generated district (with last year's sections, a terminated
+teacher and a withdrawn student still on rosters) through the nightly job, every file of every
+vendor checked against the spec (written out here, independently of the dbt YAML), on DuckDB and
+PostgreSQL; the shrink guard; SFTP pushes, including one interrupted midway."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from loaders.export import export_vendor, run_export
+from loaders.generator import generate
+from loaders.nightly import run_nightly
+from loaders.settings import load_settings
+from loaders.warehouse import Warehouse
+
+VENDORS = ("sds-v2.1", "sds-v1", "stmath", "oneroster-1.1", "clever")
+EMAIL_DOMAIN = "example-district.org"
+STUDENT_DOMAIN = "students.example-district.org"
+
+# -- the spec (shared/specs/vendor-exports.md), written out by hand --------------------------------
+
+SDS_ROLES = {"student", "teacher", "principal", "administrator", "staff", "teacherAssistant", "advisor", "nurse",
+             "officeStaff", "itAdmin", "paraprofessional", "specialServices", "substitute", "coach", "proctor",
+             "faculty", "assistant", "instructor", "chair", "professor", "lecturer", "researcher", "adjunct",
+             "affiliate", "occupationalTherapist", "physicalTherapist", "speechTherapist", "visionTherapist",
+             "alumni", "other"}
+SDS_ORG_TYPES = {"school", "district", "department", "region", "state", "local", "national", "program", "campus",
+                 "college", "university", "ministryOfEducation", "localAuthority", "division", "province",
+                 "municipality", "adultEducation", "researchCenter", "departmentOfEducation", "academicTrust"}
+SDS_GRADES = {"IT", "PR", "PK", "TK", "KG", *(f"{i:02d}" for i in range(1, 13)), "PS", "PS1", "PS2", "PS3", "PS4",
+              "undergraduate", "graduate", "postgraduate", "alumni", "adultEducation", "UG", "Other"}
+OR_GRADES = {"IT", "PR", "PK", "TK", "KG", *(f"{i:02d}" for i in range(1, 14)), "PS", "UG", "Other"}
+RACES = ["americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander",
+         "white", "demographicRaceTwoOrMoreRaces"]
+CLEVER_GRADES = {*(str(i) for i in range(1, 13)), "Kindergarten", "Prekindergarten", "TransitionalKindergarten",
+                 "Postgraduate", "Other"}
+BOOL = {"true", "false"}
+
+
+def cols(spec: str) -> tuple[list[str], set[str]]:
+    """'a*, b, c*' → (columns in order, required columns)."""
+    names = [c.strip() for c in spec.split(",")]
+    return [n.rstrip("*") for n in names], {n.rstrip("*") for n in names if n.endswith("*")}
+
+
+SPEC: dict[str, dict[str, tuple[list[str], set[str]]]] = {
+    "sds-v2.1": {
+        "orgs.csv": cols("sourcedId*, name*, type*, parentSourcedId"),
+        "users.csv": cols("sourcedId*, username*, givenName*, familyName*, password, activeDirectoryMatchId, email, phone, sms"),
+        "roles.csv": cols("userSourcedId*, orgSourcedId*, role*, sessionSourcedId, grade, isPrimary, roleStartDate, roleEndDate"),
+        "classes.csv": cols("sourcedId*, orgSourcedId*, title*, sessionSourcedIds, courseSourcedId"),
+        "enrollments.csv": cols("classSourcedId*, userSourcedId*, role*"),
+        "academicSessions.csv": cols("sourcedId*, title*, type*, schoolYear*, startDate*, endDate*"),
+        "courses.csv": cols("sourcedId*, orgSourcedId*, title*, code, schoolYearSourcedId, subject, grade"),
+        "demographics.csv": cols("userSourcedId*, sex, birthDate, birthCity, birthState, birthCountry, ethnicityCodes, raceCodes"),
+        "userFlags.csv": cols("userSourcedId*, flag*"),
+    },
+    "sds-v1": {
+        "School.csv": cols("SIS ID*, Name*, School Number, School NCES_ID, State ID, Grade Low, Grade High, Principal SIS ID, "
+                           "Principal Name, Principal Secondary Email, Address, City, State, Country, Zip, Phone, Zone"),
+        "Section.csv": cols("SIS ID*, School SIS ID*, Section Name*, Section Number, Term SIS ID, Term Name, Term StartDate, "
+                            "Term EndDate, Course SIS ID, Course Name, Course Number, Course Description, Course Subject, Periods, Status"),
+        "Student.csv": cols("SIS ID*, School SIS ID*, First Name, Last Name, Username*, Password, State ID, Secondary Email, "
+                            "Student Number, Middle Name, Grade, Status, Birthdate, Graduation Year"),
+        "Teacher.csv": cols("SIS ID*, School SIS ID*, First Name, Last Name, Username*, Password, State ID, Teacher Number, "
+                            "Status, Middle Name, Secondary Email, Title, Qualification"),
+        "StudentEnrollment.csv": cols("Section SIS ID*, SIS ID*"),
+        "TeacherRoster.csv": cols("Section SIS ID*, SIS ID*"),
+    },
+    "stmath": {
+        # student_password is required by ST Math but stays blank without a district password policy.
+        "students.csv": cols("iid*, district_school_id, school, district_teacher_id*, teacher_email*, teacher_last_name*, "
+                             "teacher_first_name*, grade*, period, curriculum, student_id*, new_student_id, student_last_name*, "
+                             "student_first_name*, student_username*, student_password, permanent_login*, birth_date, action"),
+    },
+    "oneroster-1.1": {
+        "manifest.csv": cols("propertyName*, value*"),
+        "orgs.csv": cols("sourcedId*, status, dateLastModified, name*, type*, identifier, parentSourcedId"),
+        "users.csv": cols("sourcedId*, status, dateLastModified, enabledUser*, orgSourcedIds*, role*, username*, userIds, "
+                          "givenName*, familyName*, middleName, identifier, email, sms, phone, agentSourcedIds, grades, password"),
+        "courses.csv": cols("sourcedId*, status, dateLastModified, schoolYearSourcedId, title*, courseCode, grades, orgSourcedId*, "
+                            "subjects, subjectCodes"),
+        "classes.csv": cols("sourcedId*, status, dateLastModified, title*, grades, courseSourcedId*, classCode, classType*, "
+                            "location, schoolSourcedId*, termSourcedIds*, subjects, subjectCodes, periods"),
+        "enrollments.csv": cols("sourcedId*, status, dateLastModified, classSourcedId*, schoolSourcedId*, userSourcedId*, role*, "
+                                "primary, beginDate, endDate"),
+        "academicSessions.csv": cols("sourcedId*, status, dateLastModified, title*, type*, startDate*, endDate*, parentSourcedId, "
+                                     "schoolYear*"),
+        "demographics.csv": cols("sourcedId*, status, dateLastModified, birthDate, sex, " + ", ".join(RACES) +
+                                 ", hispanicOrLatinoEthnicity, countryOfBirthCode, stateOfBirthAbbreviation, cityOfBirth, "
+                                 "publicSchoolResidenceStatus"),
+    },
+    "clever": {
+        "schools.csv": cols("School_id*, School_name*, School_number*, State_id, Low_grade, High_grade, Principal, "
+                            "Principal_email, School_address, School_city, School_state, School_zip, School_phone"),
+        "students.csv": cols("School_id*, Student_id*, Student_number, State_id, Last_name*, Middle_name, First_name*, Grade, "
+                             "Gender, Graduation_year, DOB, Race, Hispanic_Latino, Home_language, Ell_status, Frl_status, "
+                             "IEP_status, Student_email, Username, Password"),
+        "teachers.csv": cols("School_id*, Teacher_id*, Teacher_number, State_teacher_id, Teacher_email, First_name*, "
+                             "Middle_name, Last_name*, Title, Username, Password"),
+        "sections.csv": cols("School_id*, Section_id*, Teacher_id*, " + ", ".join(f"Teacher_{i}_id" for i in range(2, 11)) +
+                             ", Name, Section_number, Grade, Course_name, Course_number, Course_description, Period, Subject, "
+                             "Term_name, Term_start, Term_end"),
+        "enrollments.csv": cols("School_id*, Section_id*, Student_id*"),
+        "staff.csv": cols("School_id, Staff_id, Staff_email, First_name, Last_name, Department, Title, Username, Password, Role"),
+    },
+}
+
+ENUMS: dict[tuple[str, str], dict[str, set[str]]] = {
+    ("sds-v2.1", "orgs.csv"): {"type": SDS_ORG_TYPES},
+    ("sds-v2.1", "roles.csv"): {"role": SDS_ROLES, "grade": SDS_GRADES, "isPrimary": BOOL},
+    ("sds-v2.1", "enrollments.csv"): {"role": {"student", "teacher"}},
+    ("sds-v2.1", "academicSessions.csv"): {"type": {"schoolYear", "semester", "term", "gradingPeriod", "quarter"}},
+    ("sds-v2.1", "courses.csv"): {"grade": SDS_GRADES},
+    ("sds-v2.1", "demographics.csv"): {"sex": {"male", "female", "notSelected"}, "ethnicityCodes": {"hispanicOrLatinoEthnicity"},
+                                       "raceCodes": set(RACES)},
+    ("sds-v2.1", "userFlags.csv"): {"flag": {"iep", "freeLunch", "504", "reducedLunch", "homeless", "giftedOrTalented",
+                                             "englishLanguageLearner"}},
+    ("sds-v1", "Student.csv"): {"Grade": SDS_GRADES},
+    ("sds-v1", "School.csv"): {"Grade Low": SDS_GRADES, "Grade High": SDS_GRADES},
+    ("stmath", "students.csv"): {"grade": {"pk", "tk", "k", *(str(i) for i in range(1, 13))}, "permanent_login": BOOL},
+    ("oneroster-1.1", "orgs.csv"): {"type": {"department", "school", "district", "local", "state", "national"}},
+    ("oneroster-1.1", "users.csv"): {"role": {"administrator", "aide", "guardian", "parent", "proctor", "relative", "student",
+                                              "teacher"}, "grades": OR_GRADES, "enabledUser": BOOL},
+    ("oneroster-1.1", "enrollments.csv"): {"role": {"administrator", "proctor", "student", "teacher"}, "primary": BOOL},
+    ("oneroster-1.1", "classes.csv"): {"classType": {"homeroom", "scheduled"}},
+    ("oneroster-1.1", "academicSessions.csv"): {"type": {"gradingPeriod", "semester", "schoolYear", "term"}},
+    ("oneroster-1.1", "demographics.csv"): {"sex": {"male", "female"}, "hispanicOrLatinoEthnicity": BOOL,
+                                            **{r: BOOL for r in RACES}},
+    ("clever", "students.csv"): {"Grade": CLEVER_GRADES, "Gender": {"M", "F", "X"}},
+    ("clever", "schools.csv"): {"Low_grade": CLEVER_GRADES, "High_grade": CLEVER_GRADES},
+}
+
+DATES = {
+    "sds-v2.1": {"roles.csv": ["roleStartDate", "roleEndDate"], "academicSessions.csv": ["startDate", "endDate"],
+                 "demographics.csv": ["birthDate"]},
+    "sds-v1": {"Section.csv": ["Term StartDate", "Term EndDate"], "Student.csv": ["Birthdate"]},
+    "stmath": {"students.csv": ["birth_date"]},
+    "oneroster-1.1": {"academicSessions.csv": ["startDate", "endDate"], "demographics.csv": ["birthDate"],
+                      "enrollments.csv": ["beginDate", "endDate"]},
+    "clever": {"students.csv": ["DOB"], "sections.csv": ["Term_start", "Term_end"]},
+}
+
+# (file, column) → (file, column) it must resolve to, inside the same vendor's file set
+REFS = {
+    "sds-v2.1": [("orgs.csv", "parentSourcedId", "orgs.csv", "sourcedId"),
+                 ("roles.csv", "userSourcedId", "users.csv", "sourcedId"),
+                 ("roles.csv", "orgSourcedId", "orgs.csv", "sourcedId"),
+                 ("roles.csv", "sessionSourcedId", "academicSessions.csv", "sourcedId"),
+                 ("classes.csv", "orgSourcedId", "orgs.csv", "sourcedId"),
+                 ("classes.csv", "sessionSourcedIds", "academicSessions.csv", "sourcedId"),
+                 ("classes.csv", "courseSourcedId", "courses.csv", "sourcedId"),
+                 ("enrollments.csv", "classSourcedId", "classes.csv", "sourcedId"),
+                 ("enrollments.csv", "userSourcedId", "users.csv", "sourcedId"),
+                 ("courses.csv", "orgSourcedId", "orgs.csv", "sourcedId"),
+                 ("courses.csv", "schoolYearSourcedId", "academicSessions.csv", "sourcedId"),
+                 ("demographics.csv", "userSourcedId", "users.csv", "sourcedId"),
+                 ("userFlags.csv", "userSourcedId", "users.csv", "sourcedId")],
+    "sds-v1": [("Section.csv", "School SIS ID", "School.csv", "SIS ID"),
+               ("Student.csv", "School SIS ID", "School.csv", "SIS ID"),
+               ("Teacher.csv", "School SIS ID", "School.csv", "SIS ID"),
+               ("StudentEnrollment.csv", "Section SIS ID", "Section.csv", "SIS ID"),
+               ("StudentEnrollment.csv", "SIS ID", "Student.csv", "SIS ID"),
+               ("TeacherRoster.csv", "Section SIS ID", "Section.csv", "SIS ID"),
+               ("TeacherRoster.csv", "SIS ID", "Teacher.csv", "SIS ID")],
+    "stmath": [],
+    "oneroster-1.1": [("orgs.csv", "parentSourcedId", "orgs.csv", "sourcedId"),
+                      ("users.csv", "orgSourcedIds", "orgs.csv", "sourcedId"),
+                      ("courses.csv", "orgSourcedId", "orgs.csv", "sourcedId"),
+                      ("courses.csv", "schoolYearSourcedId", "academicSessions.csv", "sourcedId"),
+                      ("classes.csv", "courseSourcedId", "courses.csv", "sourcedId"),
+                      ("classes.csv", "schoolSourcedId", "orgs.csv", "sourcedId"),
+                      ("classes.csv", "termSourcedIds", "academicSessions.csv", "sourcedId"),
+                      ("enrollments.csv", "classSourcedId", "classes.csv", "sourcedId"),
+                      ("enrollments.csv", "schoolSourcedId", "orgs.csv", "sourcedId"),
+                      ("enrollments.csv", "userSourcedId", "users.csv", "sourcedId"),
+                      ("academicSessions.csv", "parentSourcedId", "academicSessions.csv", "sourcedId"),
+                      ("demographics.csv", "sourcedId", "users.csv", "sourcedId")],
+    "clever": [("students.csv", "School_id", "schools.csv", "School_id"),
+               ("teachers.csv", "School_id", "schools.csv", "School_id"),
+               ("sections.csv", "School_id", "schools.csv", "School_id"),
+               *[("sections.csv", f"Teacher_{i}_id" if i > 1 else "Teacher_id", "teachers.csv", "Teacher_id") for i in range(1, 11)],
+               ("enrollments.csv", "Section_id", "sections.csv", "Section_id"),
+               ("enrollments.csv", "Student_id", "students.csv", "Student_id"),
+               ("staff.csv", "School_id", "schools.csv", "School_id")],
+}
+
+# Columns holding a student / staff / section id, per vendor: checked against the district's truth.
+STUDENT_IDS = {"sds-v2.1": [("demographics.csv", "userSourcedId")], "sds-v1": [("Student.csv", "SIS ID")],
+               "stmath": [("students.csv", "student_id")], "oneroster-1.1": [("demographics.csv", "sourcedId")],
+               "clever": [("students.csv", "Student_id"), ("enrollments.csv", "Student_id")]}
+PEOPLE_IDS = {"sds-v2.1": [("users.csv", "sourcedId"), ("enrollments.csv", "userSourcedId")],
+              "sds-v1": [("Teacher.csv", "SIS ID"), ("StudentEnrollment.csv", "SIS ID"), ("TeacherRoster.csv", "SIS ID")],
+              "stmath": [("students.csv", "district_teacher_id")],
+              "oneroster-1.1": [("users.csv", "sourcedId"), ("enrollments.csv", "userSourcedId")],
+              "clever": [("teachers.csv", "Teacher_id"), ("staff.csv", "Staff_id")] +
+                        [("sections.csv", f"Teacher_{i}_id" if i > 1 else "Teacher_id") for i in range(1, 11)]}
+SECTION_IDS = {"sds-v2.1": [("classes.csv", "sourcedId"), ("enrollments.csv", "classSourcedId")],
+               "sds-v1": [("Section.csv", "SIS ID"), ("StudentEnrollment.csv", "Section SIS ID")],
+               "stmath": [], "oneroster-1.1": [("classes.csv", "sourcedId"), ("enrollments.csv", "classSourcedId")],
+               "clever": [("sections.csv", "Section_id"), ("enrollments.csv", "Section_id")]}
+USERNAMES = {"sds-v2.1": ("users.csv", "username"), "sds-v1": ("Student.csv", "Username"),
+             "stmath": ("students.csv", "student_username"), "oneroster-1.1": ("users.csv", "username"),
+             "clever": ("students.csv", "Username")}
+
+
+# -- the district, with realities injected into its files -----------------------------------------
+
+
+@dataclass(frozen=True)
+class District:
+    folder: Path
+    as_of_date: str
+    last_year_section: str  # the section id dim_sections gives it
+    withdrawn_on_roster: str  # a withdrawn student still listed in a current section
+    terminated_on_roster: str  # an inactive teacher still listed on a current section
+
+
+@dataclass(frozen=True)
+class People:
+    """Who is active tonight, from the warehouse's marts (test_pipeline checks those against the truth file)."""
+
+    active_students: frozenset[str]
+    inactive_students: frozenset[str]
+    active_staff: frozenset[str]
+    inactive_staff: frozenset[str]
+
+    @classmethod
+    def of(cls, wh: Warehouse) -> "People":
+        s = wh.query("select student_id, is_active from marts.dim_students")
+        t = wh.query("select staff_id, is_active from marts.dim_staff")
+        return cls(frozenset(i for i, a in s if a), frozenset(i for i, a in s if not a),
+                   frozenset(i for i, a in t if a), frozenset(i for i, a in t if not a))
+
+
+def _read_aspen(path: Path, encoding: str) -> list[dict[str, str]]:
+    text = path.read_bytes().decode(encoding)
+    return list(csv.DictReader(io.StringIO(text), escapechar="\\"))
+
+
+def _append(path: Path, rows: list[list[str]]) -> None:
+    data = path.read_bytes()
+    eol = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
+    if not data.endswith(eol):
+        data += eol
+    for r in rows:
+        data += ",".join('"' + v + '"' for v in r).encode("utf-8") + eol
+    path.write_bytes(data)
+
+
+def make_district(out: Path, students: int = 300, seed: int = 5) -> District:
+    """A dirty generated district plus what real feeds carry: last year's section (with an active
+    student and teacher on it), a withdrawn student and a terminated teacher on a current section."""
+    manifest = generate(out, students=students, seed=seed, dirty=True)
+    studs = _read_aspen(out / "students_export.txt", "cp1252")
+    staff = _read_aspen(out / "educators_export.txt", "cp1252")
+    active = sorted({s["local_id"] for s in studs if s["enrollment_status"] == "Active"})
+    withdrawn = sorted({s["local_id"] for s in studs if s["enrollment_status"].startswith("Withdr")} - set(active))[0]
+    teacher = sorted(s["local_id"] for s in staff if s["status"] == "Active" and s["staff_type"] == "Teacher")[0]
+    terminated = sorted(s["local_id"] for s in staff if s["status"] == "Inactive")[0]
+    sections = _read_aspen(out / "courses_sections_export.txt", "utf-8")
+    current = sections[0]
+    last_year = dict(current, district_school_year=str(int(current["district_school_year"]) - 1))
+    _append(out / "courses_sections_export.txt", [[last_year[k] for k in current]])
+    key = ["course_number", "school_local_id", "section_number", "term_local_id", "district_school_year"]
+    _append(out / "student_section_assignment_export.txt",
+            [[active[0]] + [last_year[k] for k in key], [withdrawn] + [current[k] for k in key]])
+    _append(out / "educator_section_assignment_export.txt",
+            [[teacher, "someone"] + [last_year[k] for k in key], [terminated, "someone2"] + [current[k] for k in key]])
+    last_year_id = "-".join(last_year[k] for k in ("school_local_id", "district_school_year", "term_local_id",
+                                                   "course_number", "section_number"))
+    return District(out, manifest["as_of_date"], last_year_id, withdrawn, terminated)
+
+
+def write_config(path: Path, district: District, exports: dict[str, Path | str], **extra) -> Path:
+    config = {
+        "district_name": "Test District",
+        "email_domain": EMAIL_DOMAIN,
+        "student_email_domain": STUDENT_DOMAIN,
+        "as_of_date": district.as_of_date,
+        "sources": {s: str(district.folder) for s in ("district", "aspen", "star")},
+        "exports": [{"vendor": v, "to": str(to)} for v, to in exports.items()],
+        **extra,
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def district(tmp_path_factory) -> District:
+    return make_district(tmp_path_factory.mktemp("export_district"))
+
+
+@dataclass(frozen=True)
+class Night:
+    root: Path
+    warehouse_file: Path
+    config: Path
+    exports: dict[str, Path]
+    exit_code: int
+    target_path: Path
+
+
+@pytest.fixture(scope="session")
+def night(tmp_path_factory, district) -> Night:
+    """One real nightly run into DuckDB: load district/aspen/star, dbt build, all five exports."""
+    root = tmp_path_factory.mktemp("night")
+    exports = {v: root / "out" / v for v in VENDORS}
+    config = write_config(root / "district.yml", district, exports)
+    with pytest.MonkeyPatch.context() as mp:
+        env = session_env(root)
+        for k, v in env.items():
+            mp.setenv(k, v)
+        mp.setenv("SCHOOLHOUSE_TARGET", "duckdb")
+        code = run_nightly(Warehouse("duckdb"), config_file=config)
+    return Night(root, Path(env["SCHOOLHOUSE_DUCKDB_PATH"]), config, exports, code, Path(env["DBT_TARGET_PATH"]))
+
+
+def session_env(root: Path) -> dict[str, str]:
+    return {
+        "SCHOOLHOUSE_ARCHIVE_DIR": str(root / "archive"), "SCHOOLHOUSE_DLT_DIR": str(root / "dlt"),
+        "SCHOOLHOUSE_LANDING_DIR": str(root / "landing"), "SCHOOLHOUSE_DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        # Our own dbt target folder: other dbt runs in the project folder never swap the manifest under us.
+        "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs"),
+    }
+
+
+@pytest.fixture
+def night_copy(night, tmp_path, monkeypatch) -> Warehouse:
+    """A private copy of the night's warehouse (tests may damage it)."""
+    shutil.copy(night.warehouse_file, tmp_path / "warehouse.duckdb")
+    wal = night.warehouse_file.with_name(night.warehouse_file.name + ".wal")
+    if wal.exists():  # changes not yet checkpointed into the file
+        shutil.copy(wal, tmp_path / "warehouse.duckdb.wal")
+    for k, v in session_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(night.target_path))  # the night's manifest, read only
+    monkeypatch.setenv("SCHOOLHOUSE_TARGET", "duckdb")
+    monkeypatch.setenv("SCHOOLHOUSE_AS_OF_DATE", "")
+    return Warehouse("duckdb")
+
+
+# -- reading and checking a file set ---------------------------------------------------------------
+
+
+def read_set(folder: Path) -> dict[str, bytes]:
+    files = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix == ".zip":
+            with zipfile.ZipFile(p) as zf:
+                files.update({n: zf.read(n) for n in zf.namelist()})
+        elif not p.name.startswith("."):
+            files[p.name] = p.read_bytes()
+    return files
+
+
+def parse(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    assert not data.startswith(b"\xef\xbb\xbf"), "a BOM"
+    text = data.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    header = rows[0]
+    for r in rows[1:]:
+        assert len(r) == len(header)
+        assert not any("\n" in v or "\r" in v for v in r), r
+    return header, [dict(zip(header, r)) for r in rows[1:]]
+
+
+def check_vendor_files(vendor: str, files: dict[str, bytes], district: District,
+                       who: People) -> dict[str, list[dict[str, str]]]:
+    """Everything the spec and the brief say about one vendor's file set; returns the parsed rows."""
+    spec = SPEC[vendor]
+    assert sorted(files) == sorted(spec), f"{vendor}: files {sorted(files)}"
+    parsed = {}
+    for name, (columns, required) in spec.items():
+        header, rows = parse(files[name])
+        assert header == columns, f"{vendor} {name} header"
+        assert rows, f"{vendor} {name} is empty"
+        for r in rows:
+            for c in required:
+                assert r[c].strip(), f"{vendor} {name}: required {c} empty in {r}"
+        for c, allowed in ENUMS.get((vendor, name), {}).items():
+            bad = {r[c] for r in rows if r[c]} - allowed
+            assert not bad, f"{vendor} {name}.{c}: {bad}"
+        for c in DATES.get(vendor, {}).get(name, []):
+            for r in rows:
+                if r[c]:
+                    assert len(r[c]) == 10 and r[c][4] == r[c][7] == "-" and r[c].replace("-", "").isdigit(), (c, r[c])
+        parsed[name] = rows
+    for src, col, dst, dst_col in REFS[vendor]:
+        targets = {r[dst_col] for r in parsed[dst]}
+        missing = {r[col] for r in parsed[src] if r[col]} - targets
+        assert not missing, f"{vendor}: {src}.{col} → {dst}.{dst_col} unresolved: {sorted(missing)[:5]}"
+    students = {r[c] for f, c in STUDENT_IDS[vendor] for r in parsed[f]}
+    people = {r[c] for f, c in PEOPLE_IDS[vendor] for r in parsed[f] if r[c]}
+    sections = {r[c] for f, c in SECTION_IDS[vendor] for r in parsed[f]}
+    assert students and students <= who.active_students, f"{vendor}: not active: {students - who.active_students}"
+    assert not people & (who.inactive_students | who.inactive_staff), f"{vendor}: inactive people"
+    assert people <= who.active_students | who.active_staff
+    assert {district.withdrawn_on_roster} <= who.inactive_students and {district.terminated_on_roster} <= who.inactive_staff
+    assert district.withdrawn_on_roster not in students | people
+    assert district.terminated_on_roster not in people
+    assert district.last_year_section not in sections
+    assert all(s.split("-")[1] == district.as_of_date[:4] or int(s.split("-")[1]) == int(district.as_of_date[:4]) + 1
+               for s in sections if s.count("-") >= 4), f"{vendor}: a section of another year"
+    f, c = USERNAMES[vendor]
+    domain = STUDENT_DOMAIN if vendor in ("sds-v1", "stmath", "clever") else None
+    for r in parsed[f]:
+        if r[c]:
+            assert "@" in r[c]
+            if domain:
+                assert r[c].endswith("@" + domain), r[c]
+    return parsed
+
+
+# -- tests -----------------------------------------------------------------------------------------
+
+
+def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, monkeypatch):
+    assert night.exit_code == 0
+    monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(night.warehouse_file))
+    wh = Warehouse("duckdb")
+    who = People.of(wh)
+    for vendor in VENDORS:
+        parsed = check_vendor_files(vendor, read_set(night.exports[vendor]), district, who)
+        if vendor == "sds-v2.1":
+            # Every active student and staff member is a user; usernames at the right domain.
+            users = {r["sourcedId"]: r for r in parsed["users.csv"]}
+            assert who.active_students - set(users) == set()
+            assert who.active_staff - set(users) == set()
+            assert all(users[s]["username"].endswith("@" + EMAIL_DOMAIN) for s in who.active_staff)
+            assert {r["flag"] for r in parsed["userFlags.csv"]} <= {"iep", "504", "freeLunch", "reducedLunch",
+                                                                    "englishLanguageLearner"}
+        if vendor == "oneroster-1.1":
+            manifest = {r["propertyName"]: r["value"] for r in parsed["manifest.csv"]}
+            assert manifest["manifest.version"] == "1.0" and manifest["oneroster.version"] == "1.1"
+            for name in ("academicSessions", "classes", "courses", "demographics", "enrollments", "orgs", "users"):
+                assert manifest[f"file.{name}"] == "bulk"
+            for name in ("categories", "classResources", "courseResources", "lineItems", "resources", "results"):
+                assert manifest[f"file.{name}"] == "absent"
+            assert all(r[c] == "" for f in parsed if f != "manifest.csv" for r in parsed[f]
+                       for c in ("status", "dateLastModified"))
+        if vendor == "stmath":
+            iids = {r["iid"] for r in parsed["students.csv"]}
+            assert iids and all(len(i) <= 8 for i in iids)
+            assert all(r["student_password"] == "" for r in parsed["students.csv"])  # no invented passwords
+    # The run and every push are on record.
+    runs = wh.query("select status, exit_code, steps from raw_meta.runs")
+    pushes = wh.query("select vendor, status, forced, count(*) from raw_meta.exports group by 1, 2, 3 order by 1")
+    assert [(r[0], r[1]) for r in runs] == [("success", 0)]
+    steps = {s["name"]: s for s in json.loads(runs[0][2])}
+    assert [n for n in steps] == ["load:district", "load:aspen", "load:star", "build", *(f"export:{v}" for v in VENDORS)]
+    assert all(s["status"] == "ok" and s["seconds"] >= 0 for s in steps.values())
+    assert steps["load:aspen"]["counts"]["files_loaded"] >= 5
+    assert {(v, s, f) for v, s, f, _ in pushes} == {(v, "pushed", False) for v in VENDORS}
+
+
+def test_exports_on_postgresql_match_duckdb_byte_for_byte(postgres_warehouse, district, tmp_path, monkeypatch, night):
+    """The whole nightly on a fresh PostgreSQL warehouse (the session's night ran it on DuckDB)."""
+    warehouse = postgres_warehouse
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    exports = {v: tmp_path / "out" / v for v in VENDORS}
+    config = write_config(tmp_path / "district.yml", district, exports)
+    assert run_nightly(warehouse, config_file=config) == 0
+    who = People.of(warehouse)
+    for vendor in VENDORS:
+        check_vendor_files(vendor, read_set(exports[vendor]), district, who)
+        # Same rows on both engines: the files are byte-identical to the DuckDB night's.
+        assert read_set(exports[vendor]) == read_set(night.exports[vendor]), vendor
+    assert warehouse.query("select status from raw_meta.runs") == [("success",)]
+
+
+def _shas(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, night, district, capsys):
+    wh, dest = night_copy, night.exports["sds-v2.1"]
+    copy = dest.parent / "sds-guard"
+    shutil.copytree(dest, copy)
+    settings = load_settings(night.config)
+    # Baseline push to this destination, then a broken night: 20% of the students vanish.
+    assert export_vendor(wh, "sds-v2.1", str(copy), settings).ok
+    before = _shas(copy)
+    n_before = wh.query("select count(*) from exports.sds_v21__users")[0][0]
+    # A broken night: 20% of the students vanish from the marts. The CLI rebuilds the export views
+    # and tables from them, then refuses, naming the file and both counts, and exits non-zero.
+    wh.query("delete from marts.dim_students where student_id in ("
+             " select student_id from marts.dim_students where is_active order by student_id limit "
+             f" (select cast(count(*) * 0.2 as integer) from marts.dim_students where is_active))")
+    assert run_export(wh, "sds-v2.1", str(copy), force=False, config_file=night.config) == 1
+    n_after = wh.query("select count(*) from exports.sds_v21__users")[0][0]
+    assert n_after < n_before * 0.9
+    err = capsys.readouterr().err
+    assert f"users.csv fell from {n_before:,} to {n_after:,} rows" in " ".join(err.split())
+    assert _shas(copy) == before  # nothing at all was written
+
+    result = export_vendor(wh, "sds-v2.1", str(copy), settings)
+    assert result.status == "refused"
+    assert f"users.csv fell from {n_before:,} to {n_after:,} rows" in result.message and "\n" not in result.message
+    assert _shas(copy) == before
+
+    forced = export_vendor(wh, "sds-v2.1", str(copy), settings, force=True)
+    assert forced.ok and "--force" in forced.message
+    assert _shas(copy) != before
+    assert len(parse((copy / "users.csv").read_bytes())[1]) == n_after
+    rows = wh.query("select status, forced, count(*), max(previous_rows) from raw_meta.exports "
+                    "where destination = ? and file_name = 'users.csv' group by 1, 2 order by 1, 2", (str(copy),))
+    assert rows == [("pushed", False, 1, None), ("pushed", True, 1, n_before), ("refused", False, 2, n_before)]
+    # The forced push is the new baseline: the same export now passes without --force.
+    assert export_vendor(wh, "sds-v2.1", str(copy), settings).ok
+
+
+def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files(
+        night_copy, night, district, sftp_server, sftp_auth, monkeypatch):
+    wh = night_copy
+    monkeypatch.setenv("SCHOOLHOUSE_SFTP_PASSWORD_CLEVER", sftp_server.password)
+    monkeypatch.setenv("SCHOOLHOUSE_KNOWN_HOSTS", str(sftp_auth.known_hosts))
+    monkeypatch.setenv("SCHOOLHOUSE_SFTP_ATTEMPTS", "2")
+    monkeypatch.setenv("SCHOOLHOUSE_SFTP_BACKOFF_SECONDS", "0")
+    (sftp_server.root / "clever").mkdir()
+    url = sftp_server.url("/clever")
+    settings = load_settings(night.config)
+
+    first = export_vendor(wh, "clever", url, settings)
+    assert first.ok, first.message
+    remote = sftp_server.root / "clever"
+    check_vendor_files("clever", read_set(remote), district, People.of(wh))
+    assert read_set(remote) == read_set(night.exports["clever"])
+    before = _shas(remote)
+
+    # Tonight a student's name changes, so the files change. The link dies mid-upload of students.csv,
+    # on every attempt: nothing is renamed, so the vendor keeps last night's complete set.
+    wh.query("update exports.exports__active_students set last_name = 'Changed' where student_id = ?",
+             (sorted(People.of(wh).active_students)[0],))
+    sftp_server.drop_next_transfer_after(2048, times=10, direction="write", name_pattern=".students.csv.part-*")
+    failed = export_vendor(wh, "clever", url, settings)
+    assert failed.status == "failed" and "students.csv" in failed.message
+    assert _shas(remote) == before
+    assert not [p for p in remote.iterdir() if p.name.startswith(".")]  # no temporaries left behind
+    assert wh.query("select count(*) from raw_meta.exports where status = 'failed' and vendor = 'clever'")[0][0] == 6
+
+    # The link is back: the new set arrives whole; the guard holds for SFTP as for a folder.
+    sftp_server.clear_faults()
+    assert export_vendor(wh, "clever", url, settings).ok
+    assert _shas(remote) != before and b"Changed" in (remote / "students.csv").read_bytes()
+    wh.query("delete from exports.exports__active_students where school_id = (select min(school_id) from marts.dim_students)")
+    refused = export_vendor(wh, "clever", url, settings)
+    assert refused.status == "refused" and "students.csv fell from" in refused.message

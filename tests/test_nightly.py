@@ -1,0 +1,76 @@
+"""The nightly job's own rules: settings from district.yml and the environment, and a night whose
+dbt build fails (an error-severity test) stops before any export, keeping yesterday's files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import yaml
+
+from loaders.generator import generate
+from loaders.nightly import run_nightly
+from loaders.settings import load_settings
+
+
+def test_settings_come_from_the_environment_without_a_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCHOOLHOUSE_EMAIL_DOMAIN", "District.ORG")
+    monkeypatch.setenv("SCHOOLHOUSE_SHRINK_GUARD_MAX_DROP", "0.2")
+    monkeypatch.setenv("SCHOOLHOUSE_EXPORTS", '[{"vendor": "clever", "to": "sftp://u@h:22/in"}]')
+    s = load_settings(None)
+    assert (s.email_domain, s.shrink_guard_max_drop, s.exports[0].vendor) == ("district.org", 0.2, "clever")
+    assert s.dbt_vars()["email_domain"] == "district.org"
+    # The file is overridden by the environment, and refuses secrets.
+    (tmp_path / "d.yml").write_text("email_domain: other.org\nsources: {aspen: drop}\n")
+    s = load_settings(tmp_path / "d.yml")
+    assert s.email_domain == "district.org" and s.sources["aspen"] == str(tmp_path / "drop")
+    (tmp_path / "bad.yml").write_text("sftp_password: hunter2\n")
+    with pytest.raises(ValueError, match="secret"):
+        load_settings(tmp_path / "bad.yml")
+    monkeypatch.setenv("SCHOOLHOUSE_EMAIL_DOMAIN", "not a domain")
+    with pytest.raises(ValueError, match="email_domain"):
+        load_settings(None)
+
+
+def test_a_failing_dbt_test_stops_the_night_before_any_export(duckdb_warehouse, tmp_path, monkeypatch):
+    wh = duckdb_warehouse
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    district = tmp_path / "district"
+    manifest = generate(district, students=60, seed=3)
+    # The district's orgs.csv lists a school twice: every file still loads, but the export views'
+    # unique test on orgs.csv sourcedId (error severity) fails in dbt build.
+    orgs = (district / "orgs.csv").read_bytes().splitlines(keepends=True)
+    school = next(line for line in orgs if b",school," in line)
+    (district / "orgs.csv").write_bytes(b"".join(orgs) + school)
+    # Yesterday's files, which the vendor must keep.
+    out = tmp_path / "out" / "clever"
+    out.mkdir(parents=True)
+    (out / "students.csv").write_bytes(b"School_id,Student_id\r\nyesterday,1\r\n")
+    config = tmp_path / "district.yml"
+    config.write_text(yaml.safe_dump({
+        "email_domain": "example-district.org", "student_email_domain": "students.example-district.org",
+        "as_of_date": manifest["as_of_date"],
+        "sources": {s: str(district) for s in ("district", "aspen", "star")},
+        "exports": [{"vendor": "clever", "to": str(out)}, {"vendor": "sds-v2.1", "to": str(tmp_path / "out" / "sds")}],
+    }))
+
+    assert run_nightly(wh, config_file=config) == 1
+
+    assert [p.name for p in out.iterdir()] == ["students.csv"]
+    assert hashlib.sha256((out / "students.csv").read_bytes()).hexdigest() == \
+        hashlib.sha256(b"School_id,Student_id\r\nyesterday,1\r\n").hexdigest()
+    assert not (tmp_path / "out" / "sds").exists()
+    (status, exit_code, message, steps), = wh.query("select status, exit_code, message, steps from raw_meta.runs")
+    steps = {s["name"]: s for s in json.loads(steps)}
+    assert (status, exit_code) == ("failed", 1)
+    assert [steps[f"load:{s}"]["status"] for s in ("district", "aspen", "star")] == ["ok", "ok", "ok"]
+    assert steps["build"]["status"] == "failed" and "no export was sent" in message
+    assert steps["export:clever"]["status"] == steps["export:sds-v2.1"]["status"] == "skipped"
+    assert wh.query("select count(*) from raw_meta.exports")[0][0] == 0
+    # It was the export views' unique tests that stopped the night (and nothing else failed).
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    failed = {r["unique_id"].split(".")[2] for r in results if r["status"] in ("fail", "error")}
+    assert failed and all(name.startswith(("unique_", "assert_export_unique_keys", "relationships_")) for name in failed), failed
+    assert any("orgs" in name or "school" in name for name in failed)
