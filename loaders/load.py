@@ -64,7 +64,8 @@ class LoadSummary:
 
 
 def new_load_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    # Microseconds first, so load ids sort in the order the loads happened.
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
