@@ -365,9 +365,7 @@ def build_export_views(wh: Warehouse, vendor: str, settings: Settings) -> bool:
 
 def run_export(wh: Warehouse, vendor: str, destination: str, *, force: bool, config_file: Path | None) -> int:
     """`schoolhouse export`: rebuild and test the vendor's views, then write them; the exit status."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
+    from loaders.cli import console
     try:
         settings = load_settings(config_file)
     except SettingsError as exc:

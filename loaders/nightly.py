@@ -199,7 +199,7 @@ def _export_step(wh: Warehouse, settings: Settings, vendor: str, to: str, run_id
 
 
 def run_nightly(wh: Warehouse, *, config_file: Path | None) -> int:
-    console = Console(stderr=True)
+    from loaders.cli import console
     try:
         settings = load_settings(config_file)
     except SettingsError as exc:

@@ -11,7 +11,8 @@ export SCHOOLHOUSE_DUCKDB_PATH=${SCHOOLHOUSE_DUCKDB_PATH:-$PWD/warehouse.duckdb}
 export SCHOOLHOUSE_ARCHIVE_DIR=${SCHOOLHOUSE_ARCHIVE_DIR:-$PWD/$DEMO_DIR/archive}
 
 echo "==> Generating a district of ${DEMO_STUDENTS:-2000} students (seed ${DEMO_SEED:-42}) in $DISTRICT"
-schoolhouse generate --students "${DEMO_STUDENTS:-2000}" --seed "${DEMO_SEED:-42}" --out "$DISTRICT"
+# --dirty: the realities of real SIS exports, so the data-health page has something to explain.
+schoolhouse generate --students "${DEMO_STUDENTS:-2000}" --seed "${DEMO_SEED:-42}" --dirty --out "$DISTRICT"
 
 # The generated district is as of a fixed school day; date rules (current school year, last 45 days) follow it.
 SCHOOLHOUSE_AS_OF_DATE=$(python -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of_date'])" "$DISTRICT/district_manifest.json")
