@@ -6,29 +6,8 @@
 -- terminated teacher keeps access to student data.
 -- How to resolve: the failing row names the view, column and id; the view's filter on the
 -- exports__ base views was bypassed, or the marts' is_active / is_current_school_year is wrong.
-{#- Every vendor export view, so that dbt runs this test after them (the loop below finds them in the
-    graph, which dbt cannot see at parse time). A view missing here fails the test with a message. -#}
-{%- set export_views = [
-    'clever__enrollments', 'clever__schools', 'clever__sections', 'clever__staff',
-    'clever__students', 'clever__teachers', 'oneroster_11__academic_sessions',
-    'oneroster_11__classes', 'oneroster_11__courses', 'oneroster_11__demographics',
-    'oneroster_11__enrollments', 'oneroster_11__manifest', 'oneroster_11__orgs',
-    'oneroster_11__users', 'sds_v1__school', 'sds_v1__section', 'sds_v1__student',
-    'sds_v1__student_enrollment', 'sds_v1__teacher', 'sds_v1__teacher_roster',
-    'sds_v21__academic_sessions', 'sds_v21__classes', 'sds_v21__courses', 'sds_v21__demographics',
-    'sds_v21__enrollments', 'sds_v21__orgs', 'sds_v21__roles', 'sds_v21__user_flags',
-    'sds_v21__users', 'stmath__students'
-] %}
-{%- for v in export_views %}
--- depends_on: {{ ref(v) }}
-{%- endfor %}
-{%- if execute %}
-{%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') %}
-{%- if (node.config.get('meta', {}) or {}).get('file_name') and node.name not in export_views %}
-{{ exceptions.raise_compiler_error("Add the export view " ~ node.name ~ " to export_views in " ~ this.name) }}
-{%- endif %}
-{%- endfor %}
-{%- endif %}
+{#- Runs after every vendor export view (see macros/export_views.sql). -#}
+{{ depend_on_every_export_view(this.name) }}
 {%- set checks = [] %}
 {%- set sources = {
     'student': "select student_id as id from " ~ ref('dim_students') ~ " where is_active",
