@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import RESULTS, as_of, district, timed
+from bench.common import write_results, as_of, district, timed
 
 
 def main() -> None:
@@ -42,10 +42,7 @@ def main() -> None:
     lines += [f"| {label} | {secs:.1f} | {rss:.0f} |" for label, secs, rss in rows]
     lines += ["", "Each build is `schoolhouse build` (seeds, models, snapshots and every test) in its own process; "
               "the incremental facts insert only new or changed rows and delete rows gone upstream."]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "build.md").write_text(text)
-    print(text)
+    write_results("build", lines)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import RESULTS, district, python_child, timed
+from bench.common import write_results, district, python_child, timed
 
 ASPEN = ["students_export.txt", "educators_export.txt", "courses_sections_export.txt",
          "student_section_assignment_export.txt", "educator_section_assignment_export.txt",
@@ -94,10 +94,7 @@ def main() -> None:
                 lines.append(f"| {e} | {what} | {secs:.1f} | {rows / secs:,.0f} | {rss:.0f} | {secs / floor:.2f} |")
     lines += ["", "Ours includes archiving with sha256, encoding detection, header checks, record numbering, "
               "reject capture and the dlt load; the floor only ingests. Each row is one child process."]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "load.md").write_text(text)
-    print(text)
+    write_results("load", lines)
 
 
 if __name__ == "__main__":

@@ -45,3 +45,11 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
 
 def python_child(code: str) -> list[str]:
     return [sys.executable, "-c", code]
+
+
+def write_results(name: str, lines: list[str]) -> None:
+    """Write bench/results/<name>.md and print it."""
+    text = "\n".join(lines) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.md").write_text(text)
+    print(text)

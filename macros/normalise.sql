@@ -166,3 +166,11 @@
         else '{{ duplicate_text }}'
     end
 {%- endmacro %}
+
+{#- ISO 8601 text (YYYY-MM-DD) from a date, built from its parts so no session DateStyle can change it. -#}
+{% macro iso_date_text(col) -%}
+    {{ dbt.concat([
+        "lpad(cast(cast(extract(year from " ~ col ~ ") as integer) as " ~ dbt.type_string() ~ "), 4, '0')", "'-'",
+        "lpad(cast(cast(extract(month from " ~ col ~ ") as integer) as " ~ dbt.type_string() ~ "), 2, '0')", "'-'",
+        "lpad(cast(cast(extract(day from " ~ col ~ ") as integer) as " ~ dbt.type_string() ~ "), 2, '0')"]) }}
+{%- endmacro %}

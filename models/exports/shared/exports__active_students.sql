@@ -1,11 +1,6 @@
 -- Students every roster vendor receives: active now (no withdrawn, graduated, inactive or
 -- preregistered students), at a school in exports__orgs. Usernames come from the district's
 -- student email domain: the SIS email when it is at that domain, else <student_id>@domain.
-{#- ISO 8601 text (YYYY-MM-DD) from a date, built from its parts so no session DateStyle can change it. -#}
-{%- set iso_date_tpl = dbt.concat([
-    "lpad(cast(cast(extract(year from COL) as integer) as " ~ dbt.type_string() ~ "), 4, '0')", "'-'",
-    "lpad(cast(cast(extract(month from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')", "'-'",
-    "lpad(cast(cast(extract(day from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')"]) %}
 {%- set domain = var('student_email_domain', none) %}
 {%- set policy = var('student_password_policy', none) %}
 with
@@ -60,7 +55,7 @@ select
 
     -- demographics and programs
     students.birth_date,
-    {{ iso_date_tpl | replace('COL', 'students.birth_date') }} as birth_date_text,
+    {{ iso_date_text('students.birth_date') }} as birth_date_text,
     students.gender,
     students.grade_level,
     students.race,
@@ -71,7 +66,7 @@ select
     students.has_iep,
     students.has_504_plan,
     students.registration_date,
-    {{ iso_date_tpl | replace('COL', 'students.registration_date') }} as registration_date_text,
+    {{ iso_date_text('students.registration_date') }} as registration_date_text,
     -- The spring a student in grades 01–12 is due to graduate.
     case
         when grades.grade_sort between 1 and 12 then sessions.school_year + 12 - grades.grade_sort

@@ -1,10 +1,5 @@
 -- Sections of the current school year only (never last year's), at a school in exports__orgs,
 -- with their term (the school year itself when the term code is unknown) and active teachers.
-{#- ISO 8601 text (YYYY-MM-DD) from a date, built from its parts so no session DateStyle can change it. -#}
-{%- set iso_date_tpl = dbt.concat([
-    "lpad(cast(cast(extract(year from COL) as integer) as " ~ dbt.type_string() ~ "), 4, '0')", "'-'",
-    "lpad(cast(cast(extract(month from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')", "'-'",
-    "lpad(cast(cast(extract(day from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')"]) %}
 with
 
 sections as (
@@ -53,8 +48,8 @@ select
     sections.school_year,
     terms.start_date as term_start_date,
     terms.end_date as term_end_date,
-    {{ iso_date_tpl | replace('COL', 'terms.start_date') }} as term_start_date_text,
-    {{ iso_date_tpl | replace('COL', 'terms.end_date') }} as term_end_date_text,
+    {{ iso_date_text('terms.start_date') }} as term_start_date_text,
+    {{ iso_date_text('terms.end_date') }} as term_end_date_text,
 
     -- teachers
     coalesce(teachers.active_teacher_count, 0) as active_teacher_count

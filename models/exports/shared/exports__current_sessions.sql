@@ -1,9 +1,4 @@
 -- The current school year and the terms its exported sections use (never last year's).
-{#- ISO 8601 text (YYYY-MM-DD) from a date, built from its parts so no session DateStyle can change it. -#}
-{%- set iso_date_tpl = dbt.concat([
-    "lpad(cast(cast(extract(year from COL) as integer) as " ~ dbt.type_string() ~ "), 4, '0')", "'-'",
-    "lpad(cast(cast(extract(month from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')", "'-'",
-    "lpad(cast(cast(extract(day from COL) as integer) as " ~ dbt.type_string() ~ "), 2, '0')"]) %}
 with
 
 sessions as (
@@ -22,8 +17,8 @@ select
     sessions.school_year,
     sessions.start_date,
     sessions.end_date,
-    {{ iso_date_tpl | replace('COL', 'sessions.start_date') }} as start_date_text,
-    {{ iso_date_tpl | replace('COL', 'sessions.end_date') }} as end_date_text,
+    {{ iso_date_text('sessions.start_date') }} as start_date_text,
+    {{ iso_date_text('sessions.end_date') }} as end_date_text,
     sessions.parent_session_id,
     sessions.term_code is null as is_school_year
 from sessions
