@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from loaders.generator import GENERATOR_VERSION, generate
+from generator import GENERATOR_VERSION, generate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "generate.md"
 

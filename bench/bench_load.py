@@ -32,7 +32,7 @@ def ours(folder: Path, target: str, env: dict[str, str]) -> tuple[float, float]:
     env = {**env, "SCHOOLHOUSE_TARGET": target, "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
            "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt")}
     try:
-        return timed([sys.executable, "-m", "loaders.cli", "load", "aspen", str(folder)], env)
+        return timed([sys.executable, "-m", "schoolhouse.cli", "load", "aspen", str(folder)], env)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

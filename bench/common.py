@@ -16,7 +16,7 @@ def district(students: int, day: int = 60, seed: int = 2027) -> Path:
     """A clean generated district, made once and reused (bench/work is git-ignored)."""
     out = WORK / f"district_{students}_{day}_{seed}"
     if not (out / "district_manifest.json").exists():
-        from loaders.generator import generate
+        from generator import generate
 
         generate(out, students=students, seed=seed, day=day)
     return out

@@ -42,7 +42,7 @@ def current_identity() -> Identity | None:
     if ident is None and auth.demo_enabled() and st.query_params.get("demo"):
         ident = _demo_from_query(st.query_params.get("demo"))
     method = getattr(ident, "method", None)
-    if method == "ldap" and auth.LdapConfig.from_env() is not None:
+    if method == "ldap" and auth.LdapConfig.from_settings() is not None:
         return ident
     if method == "demo" and auth.demo_enabled():
         return ident
@@ -78,7 +78,7 @@ def sign_out() -> None:
 def login_page() -> None:
     st.title("Schoolhouse")
     st.write("Sign in to see your students.")
-    ldap = auth.LdapConfig.from_env()
+    ldap = auth.LdapConfig.from_settings()
     oidc = auth.oidc_configured(st.secrets)
     demo = auth.demo_enabled()
     if not (ldap or oidc or demo):

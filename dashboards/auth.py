@@ -2,13 +2,13 @@
 
 Every path ends in an access.Identity; dashboards.access.resolve() turns it into permissions.
 
-LDAP (the district's directory), configured by environment variables:
-    SCHOOLHOUSE_LDAP_URL          ldap://dc.district.org:389 or ldaps://…:636
-    SCHOOLHOUSE_LDAP_BASE_DN      ou=people,dc=district,dc=org
-    SCHOOLHOUSE_LDAP_USER_FILTER  (|(uid={login})(mail={login}))   ({login} is escaped)
-    SCHOOLHOUSE_LDAP_BIND_DN / SCHOOLHOUSE_LDAP_BIND_PASSWORD   optional service account for the search
-    SCHOOLHOUSE_LDAP_LOGIN_ATTR / SCHOOLHOUSE_LDAP_EMAIL_ATTR  default uid / mail
-    SCHOOLHOUSE_LDAP_START_TLS=1  upgrade an ldap:// connection with StartTLS
+LDAP (the district's directory), configured by settings (district.yml or SCHOOLHOUSE_<SETTING>):
+    ldap_url          ldap://dc.district.org:389 or ldaps://…:636
+    ldap_base_dn      ou=people,dc=district,dc=org
+    ldap_user_filter  (|(uid={login})(mail={login}))   ({login} is escaped)
+    ldap_bind_dn      optional service account for the search (password: env SCHOOLHOUSE_LDAP_BIND_PASSWORD)
+    ldap_login_attr / ldap_email_attr  default uid / mail
+    ldap_start_tls    upgrade an ldap:// connection with StartTLS
 The user is found with the filter (service bind, else anonymous), then proven by binding as the
 entry's DN with the typed password. Exactly one entry must match; an empty password is refused
 (an LDAP "unauthenticated bind" would otherwise succeed).
@@ -16,15 +16,16 @@ entry's DN with the typed password. Exactly one entry must match; an empty passw
 OIDC: configure [auth] in .streamlit/secrets.toml (see dashboards/README.md); the verified email
 claim maps to dim_staff.email.
 
-Demo: SCHOOLHOUSE_DEMO_MODE=1 offers four real staff members from the marts, no password.
+Demo: the setting demo_mode (SCHOOLHOUSE_DEMO_MODE=1) offers four real staff members from the marts, no password.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from dashboards import db
 from dashboards.access import Identity
+from schoolhouse.settings import Settings
 
 DEFAULT_USER_FILTER = "(|(uid={login})(mail={login}))"
 
@@ -46,19 +47,19 @@ class LdapConfig:
     timeout: int = 5
 
     @classmethod
-    def from_env(cls) -> "LdapConfig | None":
-        url = os.environ.get("SCHOOLHOUSE_LDAP_URL", "").strip()
-        if not url:
+    def from_settings(cls, settings: Settings | None = None) -> "LdapConfig | None":
+        settings = settings or db.settings()
+        if not settings.ldap_url:
             return None
         return cls(
-            url=url,
-            base_dn=os.environ.get("SCHOOLHOUSE_LDAP_BASE_DN", "").strip(),
-            user_filter=os.environ.get("SCHOOLHOUSE_LDAP_USER_FILTER", "").strip() or DEFAULT_USER_FILTER,
-            bind_dn=os.environ.get("SCHOOLHOUSE_LDAP_BIND_DN") or None,
-            bind_password=os.environ.get("SCHOOLHOUSE_LDAP_BIND_PASSWORD") or None,
-            login_attr=os.environ.get("SCHOOLHOUSE_LDAP_LOGIN_ATTR", "uid"),
-            email_attr=os.environ.get("SCHOOLHOUSE_LDAP_EMAIL_ATTR", "mail"),
-            start_tls=os.environ.get("SCHOOLHOUSE_LDAP_START_TLS", "") in ("1", "true", "yes"),
+            url=settings.ldap_url,
+            base_dn=settings.ldap_base_dn or "",
+            user_filter=settings.ldap_user_filter or DEFAULT_USER_FILTER,
+            bind_dn=settings.ldap_bind_dn,
+            bind_password=settings.secret("ldap_bind_password"),
+            login_attr=settings.ldap_login_attr,
+            email_attr=settings.ldap_email_attr,
+            start_tls=settings.ldap_start_tls,
         )
 
 
@@ -115,7 +116,7 @@ def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
 
 
 def demo_enabled() -> bool:
-    return os.environ.get("SCHOOLHOUSE_DEMO_MODE", "") == "1"
+    return db.settings().demo_mode
 
 
 def oidc_configured(secrets) -> bool:

@@ -11,19 +11,24 @@ for psycopg2. Values always travel as parameters, never inside the SQL text.
 from __future__ import annotations
 
 import decimal
-import os
 
 import pandas as pd
 
-from loaders.warehouse import Warehouse
+from schoolhouse.settings import Settings, current_settings
+from schoolhouse.warehouse import Warehouse
 
 
 class WarehouseBusy(RuntimeError):
     """The warehouse cannot be read right now (the nightly load is writing, or it is not built)."""
 
 
+def settings() -> Settings:
+    """The app's Settings (district.yml and SCHOOLHOUSE_*, as for every command)."""
+    return current_settings()
+
+
 def warehouse() -> Warehouse:
-    return Warehouse.from_env()
+    return settings().warehouse()
 
 
 def _adapt(sql: str, target: str) -> str:
@@ -66,7 +71,4 @@ def table_exists(schema: str, table: str) -> bool:
 
 
 def describe_target() -> str:
-    wh = warehouse()
-    if wh.target == "duckdb":
-        return f"DuckDB {wh.duckdb_path.name}"
-    return f"PostgreSQL {os.environ.get('PGDATABASE', 'schoolhouse')}@{os.environ.get('PGHOST', 'localhost')}"
+    return warehouse().describe()

@@ -28,13 +28,8 @@ class ArchivedFile:
     mtime: float
 
 
-def archive_dir() -> Path:
-    return Path(os.environ.get("SCHOOLHOUSE_ARCHIVE_DIR", "archive"))
-
-
-def archive_file(src: Path, root: Path | None = None, name: str | None = None) -> ArchivedFile:
+def archive_file(src: Path, root: Path, name: str | None = None) -> ArchivedFile:
     """Copy ``src`` to ``<root>/<sha[:2]>/<sha>/<name>`` and describe it. Idempotent."""
-    root = root or archive_dir()
     root.mkdir(parents=True, exist_ok=True)
     name = name or src.name
     digest = hashlib.sha256()

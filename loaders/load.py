@@ -18,14 +18,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from loaders.archive import ArchivedFile, archive_dir, archive_file
-from loaders.entities import FILE_SOURCES, EntitySpec, star_layout
-from loaders.reader import FileRefused, ReadResult, RejectedRow, _read_header, read_file
-from loaders.warehouse import Warehouse
+from loaders.archive import ArchivedFile, archive_file
+from loaders.reader import FileRefused, ReadResult, RejectedRow, read_file, read_header
+from schoolhouse import raw_meta
+from schoolhouse.catalog import FILE_SOURCES, META_COLUMNS, EntitySpec, star_layout
+from schoolhouse.warehouse import Warehouse
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # dlt's default replace on PostgreSQL drops tables without CASCADE, which breaks the dbt views on them.
 os.environ.setdefault("DESTINATION__REPLACE_STRATEGY", "insert-from-staging")
+
+
+class SourceUnreadable(ValueError):
+    """The source as a whole cannot be read (no such folder, an unreachable database); one plain sentence."""
 
 
 @dataclass
@@ -86,18 +91,6 @@ def discover(folder: Path, specs: tuple[EntitySpec, ...]) -> tuple[dict[str, Pat
     return found, missing
 
 
-def _current_sha(wh: Warehouse, source: str, entity: str) -> str | None:
-    if not wh.table_exists("raw_meta", "file_loads"):
-        return None
-    ph = wh.placeholder
-    rows = wh.query(
-        f"select file_sha256 from raw_meta.file_loads where source = {ph} and entity = {ph} "
-        f"and status = 'loaded' order by loaded_at desc limit 1",
-        (source, entity),
-    )
-    return rows[0][0] if rows else None
-
-
 def _unpack_star(archived: ArchivedFile, work: Path, root: Path) -> list[ArchivedFile]:
     """A STAR zip holds one CSV per subject; each member is archived and read on its own."""
     members = []
@@ -117,13 +110,13 @@ def _read_one(
     load_id: str, max_reject_share: float, force: bool,
 ) -> FileOutcome:
     out = FileOutcome(source, entity, af.name, af.sha256, af.size, af.encoding, archive_path=str(af.path))
-    if not force and _current_sha(wh, source, entity) == af.sha256:
+    if not force and raw_meta.current_sha(wh, source, entity) == af.sha256:
         out.status, out.message = "unchanged", "already the current load; nothing changed"
         return out
     required, keys = spec.required, spec.keys
     try:
         if source == "star":
-            _, required, keys = star_layout(_read_header(af))
+            _, required, keys = star_layout(read_header(af))
         result: ReadResult = read_file(af, required=required, keys=keys, work_dir=work, load_id=load_id,
                                        max_reject_share=max_reject_share, work_format=wh.loader_file_format)
     except FileRefused as exc:
@@ -139,18 +132,21 @@ def _read_one(
     return out
 
 
-def load_files(source: str, folder: Path, wh: Warehouse, *, max_reject_share: float = 0.10,
+def entity_specs(source: str, patterns: dict[str, tuple[str, ...]] | None = None) -> tuple[EntitySpec, ...]:
+    """The source's entities, with the district's own file patterns where it has some."""
+    patterns = patterns or {}
+    return tuple(s.with_patterns(patterns[s.entity]) if s.entity in patterns else s for s in FILE_SOURCES[source])
+
+
+def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, max_reject_share: float = 0.10,
                force: bool = False, patterns: dict[str, tuple[str, ...]] | None = None,
                progress=None) -> LoadSummary:
     """Load the newest file of every entity of ``source`` found in ``folder``."""
-    specs = tuple(
-        EntitySpec(s.source, s.entity, tuple(patterns[s.entity]), s.required, s.keys)
-        if patterns and s.entity in patterns else s
-        for s in FILE_SOURCES[source]
-    )
+    specs = entity_specs(source, patterns)
     by_entity = {s.entity: s for s in specs}
+    raw_meta.ensure(wh)
     load_id = new_load_id()
-    root = archive_dir()
+    root = archive_root
     found, missing = discover(folder, specs)
     outcomes: list[FileOutcome] = []
     with tempfile.TemporaryDirectory(prefix="schoolhouse-load-") as tmp:
@@ -182,9 +178,8 @@ def _work_file_resource(entity: str, path: Path, columns: list[str], rows: int, 
     import dlt
 
     hints = {c: {"data_type": "text", "nullable": True} for c in columns}
-    hints["_record_number"] = {"data_type": "bigint", "nullable": False}
-    for meta in ("_file_name", "_file_sha256", "_file_date", "_load_id"):
-        hints[meta] = {"data_type": "text", "nullable": False}
+    for meta in META_COLUMNS:
+        hints[meta] = {"data_type": "bigint" if meta == "_record_number" else "text", "nullable": False}
 
     @dlt.resource(name=entity, write_disposition="replace", columns=hints, file_format=file_format)
     def rows_of_file():
@@ -200,8 +195,7 @@ def _pipeline(wh: Warehouse, dataset: str):
         pipeline_name=f"schoolhouse_{dataset}_{wh.target}",
         destination=wh.dlt_destination(),
         dataset_name=dataset,
-        pipelines_dir=str(Path(os.environ.get("SCHOOLHOUSE_DLT_DIR", ".dlt_pipelines")).resolve()),
-        progress="log" if os.environ.get("SCHOOLHOUSE_DLT_PROGRESS") else None,
+        pipelines_dir=str(wh.pipelines_dir),
     )
 
 
@@ -212,12 +206,9 @@ def _dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path, list[st
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:
-    """Append to raw_meta.file_loads; merge rejected rows by (file, record) so reloads add nothing."""
-    import dlt
-
-    now = datetime.now(timezone.utc)
-    loads = []
-    rejects = []
+    """raw_meta.file_loads gets a row per file; raw_meta.rejected_rows the rows loaded files could not give."""
+    now = raw_meta.now()
+    loads, rejects = [], []
     for o in outcomes:
         row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "work_file")}
         loads.append({"load_id": load_id, **row, "loaded_at": now})
@@ -228,19 +219,4 @@ def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) ->
                  "raw_text": r.raw_text, "load_id": load_id, "rejected_at": now}
                 for r in o.rejected
             )
-    if not loads:
-        return
-    file_loads = dlt.resource(loads, name="file_loads", write_disposition="append",
-                              columns={"message": {"data_type": "text"}, "extra_columns": {"data_type": "text"}})
-    resources = [file_loads]
-    # Always part of the run: with no rejects tonight dlt still creates the (empty) table downstream reads.
-    resources.append(dlt.resource(
-        rejects or [dlt.mark.materialize_table_schema()], name="rejected_rows", write_disposition="merge",
-        primary_key=("file_sha256", "record_number"),
-        columns={"record_number": {"data_type": "bigint"}, "raw_text": {"data_type": "text"},
-                 "file_sha256": {"data_type": "text"}, "source": {"data_type": "text"},
-                 "entity": {"data_type": "text"}, "file_name": {"data_type": "text"},
-                 "reason": {"data_type": "text"}, "detail": {"data_type": "text"},
-                 "load_id": {"data_type": "text"}, "rejected_at": {"data_type": "timestamp"}},
-    ))
-    _pipeline(wh, "raw_meta").run(resources)
+    raw_meta.record_load(wh, loads, rejects)

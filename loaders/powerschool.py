@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.load import FileOutcome, LoadSummary, _pipeline, new_load_id, record_outcomes
-from loaders.warehouse import Warehouse
-
-TABLES = ("students", "schools", "teachers", "users", "courses", "sections", "terms", "cc")
+from loaders.load import FileOutcome, LoadSummary, SourceUnreadable, _pipeline, new_load_id, record_outcomes
+from schoolhouse import raw_meta
+from schoolhouse.catalog import POWERSCHOOL_TABLES
+from schoolhouse.warehouse import Warehouse
 
 
 def database_url(location: str) -> str:
@@ -23,7 +23,7 @@ def database_url(location: str) -> str:
     if path.is_dir():
         path = path / "powerschool.sqlite"
     if not path.exists():
-        raise SystemExit(f"{location} is neither a database URL nor a PowerSchool SQLite file.")
+        raise SourceUnreadable(f"{location} is neither a database URL nor a PowerSchool SQLite file.")
     return f"sqlite:///{path.resolve()}"
 
 
@@ -41,8 +41,8 @@ def load_powerschool(wh: Warehouse, location: str, progress=None) -> LoadSummary
     load_id = new_load_id()
     engine = sa.create_engine(url)
     present = set(sa.inspect(engine).get_table_names())
-    tables = [t for t in TABLES if t in present]
-    missing = [t for t in TABLES if t not in present]
+    tables = [t for t in POWERSCHOOL_TABLES if t in present]
+    missing = [t for t in POWERSCHOOL_TABLES if t not in present]
     if progress:
         progress(f"copying {len(tables)} PowerSchool tables from {_redacted(url)}")
     source = sql_database(engine, table_names=tables, backend="pyarrow", reflection_level="full_with_precision")
@@ -57,6 +57,7 @@ def load_powerschool(wh: Warehouse, location: str, progress=None) -> LoadSummary
         FileOutcome("powerschool", t, f"{_redacted(url)}#{t}", rows_read=counts.get(t, 0), rows_loaded=counts.get(t, 0))
         for t in tables
     ]
+    raw_meta.ensure(wh)
     record_outcomes(wh, load_id, outcomes)
     engine.dispose()
     return LoadSummary("powerschool", load_id, outcomes, missing)

@@ -3,41 +3,37 @@
 A district that sends no STAR file, or runs PowerSchool instead of Aspen, still gets a working
 `dbt build`: a missing raw table is created empty, in exactly the shape the loader gives it (text
 columns plus the lineage columns), and the models over it return no rows. dlt adopts such a table
-on the first real load.
+on the first real load. The raw_meta tables are created here too (their DDL lives in
+schoolhouse.raw_meta).
 """
 
 from __future__ import annotations
 
-from loaders.entities import FILE_SOURCES, POWERSCHOOL_TABLES, STAR_LAYOUTS
-from loaders.reader import META_COLUMNS
-from loaders.warehouse import Warehouse
+from schoolhouse import raw_meta
+from schoolhouse.catalog import FILE_SOURCES, POWERSCHOOL_TABLES, raw_file_columns
+from schoolhouse.warehouse import Warehouse
 
 
 def expected_tables() -> dict[tuple[str, str], list[str]]:
     tables: dict[tuple[str, str], list[str]] = {}
     for source, specs in FILE_SOURCES.items():
         for spec in specs:
-            columns = sorted(spec.known)
-            if source == "star":
-                columns = sorted(set(columns) | {c for req, keys in STAR_LAYOUTS.values() for c in (*req, *keys)})
-            tables[(f"raw_{source}", spec.entity)] = [*columns, *META_COLUMNS]
+            tables[(f"raw_{source}", spec.entity)] = raw_file_columns(spec)
     for table, columns in POWERSCHOOL_TABLES.items():
         tables[("raw_powerschool", table)] = list(columns)
     return tables
 
 
 def ensure_raw_tables(wh: Warehouse) -> list[str]:
-    """Create the missing raw tables (empty); returns their names."""
-    created = []
-    with wh.connect() as con:
-        cur = con.cursor()
-        for (schema, table), columns in expected_tables().items():
-            if wh.table_exists(schema, table):
-                continue
-            cols = ", ".join(f'"{c}" {"bigint" if c == "_record_number" else "text"}' for c in columns)
-            cur.execute(f"create schema if not exists {schema}")
-            cur.execute(f'create table {schema}."{table}" ({cols})')
-            created.append(f"{schema}.{table}")
-        if wh.target == "duckdb":
-            con.commit()
+    """Create the missing raw tables (empty) and the raw_meta tables; returns the raw tables created."""
+    raw_meta.ensure(wh)
+    statements, created = [], []
+    for (schema, table), columns in expected_tables().items():
+        if wh.table_exists(schema, table):
+            continue
+        cols = ", ".join(f'"{c}" {"bigint" if c == "_record_number" else "text"}' for c in columns)
+        statements += [(f"create schema if not exists {schema}", ()), (f'create table {schema}."{table}" ({cols})', ())]
+        created.append(f"{schema}.{table}")
+    if statements:
+        wh.execute_many(statements)
     return created

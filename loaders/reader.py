@@ -1,6 +1,6 @@
 """Read one archived SIS export into a validated Parquet work file, or refuse it.
 
-Real exports are dirty (see shared/specs/sis-inputs.md). This module undoes the damage that
+Real exports are dirty (README, "What a load guarantees"). This module undoes the damage that
 stops a file from being read at all and nothing more: encoding, BOM, MySQL ``\\"`` escapes,
 backslash line continuations, the literal ``NULL``, quoted or padded header names, columns in
 any order. Rows that cannot be read (wrong number of fields, an empty key) are rejected with
@@ -26,9 +26,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from loaders.archive import ArchivedFile
+from schoolhouse.catalog import META_COLUMNS
 
 BLOCK_SIZE = 8 << 20
-META_COLUMNS = ("_record_number", "_file_name", "_file_sha256", "_file_date", "_load_id")
 
 
 class FileRefused(Exception):
@@ -50,6 +50,8 @@ class ReadResult:
     loaded_records: int
     work_path: Path
     rejected: list[RejectedRow] = field(default_factory=list)
+    last_record: int = 0  # the file's last record number (the header is 1)
+    last_record_unreadable: bool = False
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -62,7 +64,7 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", name).strip("_").lower()
 
 
-def _read_header(f: ArchivedFile) -> list[str]:
+def read_header(f: ArchivedFile) -> list[str]:
     with open(f.path, encoding=f.encoding, newline="") as text:
         first = text.readline()
     if not first.strip():
@@ -101,12 +103,23 @@ def read_file(
     The work file is what dlt imports as is: Parquet for DuckDB, CSV for PostgreSQL's COPY."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
-    columns = _read_header(f)
+    columns = read_header(f)
     missing = [c for c in required if c not in columns]
     if missing:
         raise FileRefused(f"{f.name} is refused: required column {missing[0]!r} is missing from the header.")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    work_path = work_dir / f"{f.sha256}.{work_format}"
+    try:
+        result = _write_work_file(f, columns, keys, work_path, load_id, work_format)
+        _judge(f, result, max_reject_share)
+    except FileRefused:
+        work_path.unlink(missing_ok=True)
+        raise
+    return result
 
-    invalid: dict[int, RejectedRow] = {}
+
+def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, RejectedRow]) -> pacsv.CSVStreamingReader:
+    """pyarrow's streaming reader, every column as text; unreadable rows go to ``invalid`` by record number."""
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         number = int(row.number) if row.number is not None else -1
@@ -116,7 +129,7 @@ def read_file(
         )
         return "skip"
 
-    reader = pacsv.open_csv(
+    return pacsv.open_csv(
         f.path,
         read_options=pacsv.ReadOptions(
             encoding="utf8" if f.encoding.startswith("utf-8") else f.encoding,
@@ -128,18 +141,19 @@ def read_file(
             null_values=["NULL", ""], strings_can_be_null=True, quoted_strings_can_be_null=True,
         ),
     )
+
+
+def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...], work_path: Path,
+                     load_id: str, work_format: str) -> ReadResult:
+    invalid: dict[int, RejectedRow] = {}
+    reader = _csv_reader(f, columns, invalid)
     # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
-    file_date = datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat()
-    out_schema = pa.schema([(c, pa.string()) for c in columns] + [
-        ("_record_number", pa.int64()), ("_file_name", pa.string()),
-        ("_file_sha256", pa.string()), ("_file_date", pa.string()), ("_load_id", pa.string()),
-    ])
-    work_dir.mkdir(parents=True, exist_ok=True)
-    work_path = work_dir / f"{f.sha256}.{work_format}"
-    rejected: list[RejectedRow] = []
+    lineage = {"_file_name": f.name, "_file_sha256": f.sha256,
+               "_file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "_load_id": load_id}
+    out_schema = pa.schema([(c, pa.string()) for c in columns] +
+                           [(c, pa.int64() if c == "_record_number" else pa.string()) for c in META_COLUMNS])
+    result = ReadResult(columns, 0, 0, work_path)
     next_record = 2  # record 1 is the header
-    loaded = 0
-    data_records = 0
     try:
         with _writer(work_path, out_schema, work_format) as writer:
             for batch in _batches(reader):
@@ -149,53 +163,55 @@ def read_file(
                     if next_record not in invalid:
                         numbers.append(next_record)
                     next_record += 1
-                data_records += batch.num_rows
-                table = pa.Table.from_batches([batch])
-                missing_key = None
-                for k in keys:
-                    empty = pc.or_kleene(pc.is_null(table[k]), pc.equal(pc.utf8_trim_whitespace(table[k]), ""))
-                    empty = pc.fill_null(empty, True)
-                    missing_key = empty if missing_key is None else pc.or_(missing_key, empty)
-                number_array = pa.array(numbers, pa.int64())
-                if missing_key is not None and pc.any(missing_key).as_py():
-                    for i in pc.indices_nonzero(missing_key).to_pylist():
-                        row = {c: table[c][i].as_py() for c in columns}
-                        empty_keys = [k for k in keys if not (row[k] or "").strip()]
-                        rejected.append(RejectedRow(numbers[i], "missing_key", f"empty {', '.join(empty_keys)}",
-                                                    _as_csv_line(row.values())))
-                    keep = pc.invert(missing_key)
-                    table = table.filter(keep)
-                    number_array = number_array.filter(keep)
-                n = table.num_rows
+                result.data_records += batch.num_rows
+                table, number_array = _reject_missing_keys(pa.Table.from_batches([batch]), keys, numbers, result)
                 table = table.append_column("_record_number", number_array)
-                table = table.append_column("_file_name", pa.array([f.name] * n, pa.string()))
-                table = table.append_column("_file_sha256", pa.array([f.sha256] * n, pa.string()))
-                table = table.append_column("_file_date", pa.array([file_date] * n, pa.string()))
-                table = table.append_column("_load_id", pa.array([load_id] * n, pa.string()))
+                for name, value in lineage.items():
+                    table = table.append_column(name, pa.array([value] * table.num_rows, pa.string()))
                 writer.write_table(table)
-                loaded += n
+                result.loaded_records += table.num_rows
     except pa.ArrowInvalid as exc:
-        work_path.unlink(missing_ok=True)
         raise FileRefused(f"{f.name} is refused: it cannot be parsed as CSV ({exc}).") from exc
+    result.data_records += len(invalid)
+    result.rejected.extend(invalid.values())
+    result.rejected.sort(key=lambda r: r.record_number)
+    result.last_record = next_record - 1 if not invalid else max(next_record - 1, max(invalid))
+    result.last_record_unreadable = result.last_record in invalid
+    return result
 
-    data_records += len(invalid)
-    rejected.extend(invalid.values())
-    rejected.sort(key=lambda r: r.record_number)
-    last_record = next_record - 1 if not invalid else max(next_record - 1, max(invalid))
-    if not f.ends_with_newline and (_unbalanced_last_line(f) or last_record in invalid):
-        work_path.unlink(missing_ok=True)
-        raise FileRefused(f"{f.name} is refused: it is cut off mid-record at record {last_record} "
+
+def _reject_missing_keys(table: pa.Table, keys: tuple[str, ...], numbers: list[int],
+                         result: ReadResult) -> tuple[pa.Table, pa.Array]:
+    """The batch without rows whose key is empty (those are added to ``result.rejected``)."""
+    number_array = pa.array(numbers, pa.int64())
+    missing_key = None
+    for k in keys:
+        empty = pc.fill_null(pc.or_kleene(pc.is_null(table[k]), pc.equal(pc.utf8_trim_whitespace(table[k]), "")), True)
+        missing_key = empty if missing_key is None else pc.or_(missing_key, empty)
+    if missing_key is None or not pc.any(missing_key).as_py():
+        return table, number_array
+    for i in pc.indices_nonzero(missing_key).to_pylist():
+        row = {c: table[c][i].as_py() for c in result.columns}
+        empty_keys = [k for k in keys if not (row[k] or "").strip()]
+        result.rejected.append(RejectedRow(numbers[i], "missing_key", f"empty {', '.join(empty_keys)}",
+                                           _as_csv_line(row.values())))
+    keep = pc.invert(missing_key)
+    return table.filter(keep), number_array.filter(keep)
+
+
+def _judge(f: ArchivedFile, result: ReadResult, max_reject_share: float) -> None:
+    """Refuse the whole file when it is cut off, has no records, or too many rows cannot be read."""
+    if not f.ends_with_newline and (_unbalanced_last_line(f) or result.last_record_unreadable):
+        raise FileRefused(f"{f.name} is refused: it is cut off mid-record at record {result.last_record} "
                           "(no final line break and an incomplete last record).")
-    if data_records == 0:
-        work_path.unlink(missing_ok=True)
+    if result.data_records == 0:
         raise FileRefused(f"{f.name} is refused: it has a header but no records.")
-    if len(rejected) > max_reject_share * data_records:
-        work_path.unlink(missing_ok=True)
+    rejected = result.rejected
+    if len(rejected) > max_reject_share * result.data_records:
         raise FileRefused(
-            f"{f.name} is refused: {len(rejected)} of {data_records} records cannot be read "
+            f"{f.name} is refused: {len(rejected)} of {result.data_records} records cannot be read "
             f"(more than {max_reject_share:.0%}); first at record {rejected[0].record_number}: {rejected[0].detail}."
         )
-    return ReadResult(columns, data_records, loaded, work_path, rejected)
 
 
 def _writer(path: Path, schema: pa.Schema, work_format: str):

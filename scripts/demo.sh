@@ -14,16 +14,13 @@ echo "==> Generating a district of ${DEMO_STUDENTS:-2000} students (seed ${DEMO_
 # --dirty: the realities of real SIS exports, so the data-health page has something to explain.
 schoolhouse generate --students "${DEMO_STUDENTS:-2000}" --seed "${DEMO_SEED:-42}" --dirty --out "$DISTRICT"
 
-# The generated district is as of a fixed school day; date rules (current school year, last 45 days) follow it.
-SCHOOLHOUSE_AS_OF_DATE=$(python -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of_date'])" "$DISTRICT/district_manifest.json")
-export SCHOOLHOUSE_AS_OF_DATE
-
-if [ -f loaders/nightly.py ]; then
-  python - "$DEMO_DIR" "$DISTRICT" <<'PY'
-import sys, pathlib, yaml
+python - "$DEMO_DIR" "$DISTRICT" <<'PY'
+import json, sys, pathlib, yaml
 demo, district = pathlib.Path(sys.argv[1]).resolve(), pathlib.Path(sys.argv[2]).resolve()
 config = {
     "district_name": "Schoolhouse Demo District",
+    # The generated district is as of a fixed school day; date rules (current school year, last 45 days) follow it.
+    "as_of_date": json.loads((district / "district_manifest.json").read_text())["as_of_date"],
     "email_domain": "example-district.org",
     "student_email_domain": "students.example-district.org",
     "sources": {s: str(district) for s in ("district", "aspen", "star", "powerschool")},
@@ -31,19 +28,13 @@ config = {
 }
 (demo / "district.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 PY
-  echo "==> Nightly job: load → build → export (config $DEMO_DIR/district.yml)"
-  schoolhouse nightly --config "$DEMO_DIR/district.yml"
-else
-  for source in district aspen star powerschool; do
-    echo "==> Loading $source"
-    schoolhouse load "$source" "$DISTRICT"
-  done
-  echo "==> Building the marts (dbt build)"
-  schoolhouse build
-fi
+# Every later command (the dashboard too) reads the same settings.
+export SCHOOLHOUSE_CONFIG="$(cd "$DEMO_DIR" && pwd)/district.yml"
+echo "==> Nightly job: load → build → export (config $SCHOOLHOUSE_CONFIG)"
+schoolhouse nightly
 
 echo
-echo "Warehouse: $SCHOOLHOUSE_DUCKDB_PATH (as of $SCHOOLHOUSE_AS_OF_DATE)"
+echo "Warehouse: $SCHOOLHOUSE_DUCKDB_PATH (settings: $SCHOOLHOUSE_CONFIG)"
 [ -d "$DEMO_DIR/exports" ] && echo "Vendor files: $DEMO_DIR/exports/<vendor>/"
 
 if [ "${SERVE:-1}" = "1" ]; then

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from loaders.warehouse import Warehouse
+from schoolhouse.settings import load_settings
+from schoolhouse.warehouse import Warehouse
 from tests import pgserver
 
 pytest_plugins = ["tests.sftp_server"]
 
 _db_counter = itertools.count()
+
+
+def pytest_configure(config) -> None:
+    """Tests see only the settings they set: no SCHOOLHOUSE_* variable of the developer's shell, and a
+    working folder of their own (so a ./district.yml or ./warehouse.duckdb of the checkout is never used)."""
+    for key in [k for k in os.environ if k.startswith("SCHOOLHOUSE_") and k != "SCHOOLHOUSE_TEST_PG"]:
+        del os.environ[key]
+    os.chdir(tempfile.mkdtemp(prefix="schoolhouse-tests-"))
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +52,7 @@ def use_engine(engine: str, request, monkeypatch) -> Warehouse:
         server.createdb(name)
         for key, value in server.env(name).items():
             monkeypatch.setenv(key, value)
-    return Warehouse(engine)
+    return load_settings().warehouse()
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

@@ -406,8 +406,8 @@ def sftp_known_hosts(sftp_server: SftpTestServer, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sftp_auth(sftp_server: SftpTestServer, sftp_known_hosts: Path) -> Any:
-    """``loaders.sftp.SftpAuth`` with the server's password and known_hosts."""
-    from loaders.sftp import SftpAuth
+    """``schoolhouse.sftp.SftpAuth`` with the server's password and known_hosts."""
+    from schoolhouse.sftp import SftpAuth
 
     return SftpAuth(known_hosts=sftp_known_hosts, password=sftp_server.password)
 

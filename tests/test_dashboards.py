@@ -25,8 +25,8 @@ from streamlit.testing.v1 import AppTest
 from dashboards import access, auth, data, db, launch
 from dashboards.access import Identity, NoAccess, Viewer
 from dashboards.data import Filters
-from loaders.generator import generate
-from loaders.warehouse import Warehouse
+from generator import generate
+from schoolhouse.settings import load_settings
 from tests import ldap_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,17 +47,19 @@ def district_files(tmp_path_factory) -> tuple[Path, str]:
 BUILD = """
 import sys
 from loaders.intake import load_location
-from loaders.project import run_dbt
-from loaders.warehouse import Warehouse
+from loaders.raw_tables import ensure_raw_tables
+from schoolhouse.dbt_runner import run_dbt
+from schoolhouse.settings import load_settings
 
-wh = Warehouse.from_env()
+settings = load_settings()
 for source in ("district", "aspen", "star"):
-    if not load_location(wh, source, sys.argv[1]).ok:
+    if not load_location(settings, source, sys.argv[1]).ok:
         sys.exit(f"load {source} failed")
-if not run_dbt("build", wh.target, "--select", "+path:models/marts", "path:models/staging/meta", "--exclude-resource-type", "test", "unit_test", "--quiet"):
+ensure_raw_tables(settings.warehouse())
+if not run_dbt(settings, "build", "--select", "+path:models/marts", "path:models/staging/meta", "--exclude-resource-type", "test", "unit_test", "--quiet"):
     sys.exit("dbt build failed")
 # The access models' own data tests (keys, relationships, accepted scopes) on this engine.
-if not run_dbt("test", wh.target, "--select", "path:models/marts/access", "--quiet"):
+if not run_dbt(settings, "test", "--select", "path:models/marts/access", "--quiet"):
     sys.exit("dbt test of models/marts/access failed")
 """
 
@@ -414,7 +416,7 @@ def test_ldap_user_without_staff_record_sees_nothing(ldap, monkeypatch):
 def test_directory_down_is_a_plain_message(monkeypatch):
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", "ldap://127.0.0.1:1")
     with pytest.raises(auth.LoginFailed, match="could not be reached"):
-        auth.ldap_login("someone", "pw", auth.LdapConfig.from_env())
+        auth.ldap_login("someone", "pw", auth.LdapConfig.from_settings())
 
 
 def test_oidc_email_maps_to_staff_only_when_really_signed_in(people):
@@ -487,14 +489,13 @@ def test_busy_warehouse_is_a_message_not_a_crash(people, tmp_path):
 
 
 def test_launch_runs_streamlit_on_the_chosen_target(monkeypatch, tmp_path):
-    wh = Warehouse("duckdb")
     cmd = launch.command(["--server.port", "8765"])
     assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("dashboards/app.py") and cmd[-1] == "8765"
-    env = launch.environment(wh)
+    env = launch.environment(load_settings(target="duckdb"))
     assert env["SCHOOLHOUSE_TARGET"] == "duckdb" and Path(env["SCHOOLHOUSE_DUCKDB_PATH"]).is_absolute()
     assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
     monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "missing.duckdb"))
-    assert launch.run_dashboard(Warehouse("duckdb"), []) == 1
+    assert launch.run_dashboard(load_settings(target="duckdb"), []) == 1
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------

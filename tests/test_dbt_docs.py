@@ -7,9 +7,10 @@ import json
 
 from click.testing import CliRunner
 
-from loaders.cli import main
-from loaders.generator import generate
-from loaders.project import PROJECT_DIR, run_dbt
+from schoolhouse.cli import main
+from generator import generate
+from schoolhouse.dbt_runner import run_dbt
+from schoolhouse.settings import PROJECT_DIR, load_settings
 
 
 def test_every_mart_and_column_is_documented_and_docs_generate(duckdb_warehouse, tmp_path, monkeypatch):
@@ -19,7 +20,7 @@ def test_every_mart_and_column_is_documented_and_docs_generate(duckdb_warehouse,
     for source in ("district", "aspen", "star"):
         assert CliRunner().invoke(main, ["load", source, str(district)]).exit_code == 0
     assert CliRunner().invoke(main, ["build"]).exit_code == 0
-    assert run_dbt("docs generate", "duckdb")
+    assert run_dbt(load_settings(), "docs generate")
 
     nodes = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())["nodes"]
     catalog = json.loads((PROJECT_DIR / "target" / "catalog.json").read_text())["nodes"]

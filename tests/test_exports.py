@@ -16,19 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 import yaml
 
-from loaders.export import export_vendor, run_export
-from loaders.generator import generate
-from loaders.nightly import run_nightly
-from loaders.settings import load_settings
-from loaders.warehouse import Warehouse
+from exports.push import export_vendor
+from generator import generate
+from schoolhouse.cli import main
+from schoolhouse.dbt_runner import target_dir
+from schoolhouse.nightly import run_nightly
+from schoolhouse.settings import load_settings
+from schoolhouse.warehouse import Warehouse
 
 VENDORS = ("sds-v2.1", "sds-v1", "stmath", "oneroster-1.1", "clever")
 EMAIL_DOMAIN = "example-district.org"
 STUDENT_DOMAIN = "students.example-district.org"
 
-# -- the spec (shared/specs/vendor-exports.md), written out by hand --------------------------------
+# -- the vendors' published formats, written out by hand --------------------------------
 
 SDS_ROLES = {"student", "teacher", "principal", "administrator", "staff", "teacherAssistant", "advisor", "nurse",
              "officeStaff", "itAdmin", "paraprofessional", "specialServices", "substitute", "coach", "proctor",
@@ -323,7 +326,7 @@ def night(tmp_path_factory, district) -> Night:
         for k, v in env.items():
             mp.setenv(k, v)
         mp.setenv("SCHOOLHOUSE_TARGET", "duckdb")
-        code = run_nightly(Warehouse("duckdb"), config_file=config)
+        code = run_nightly(load_settings(config)).exit_code
     return Night(root, Path(env["SCHOOLHOUSE_DUCKDB_PATH"]), config, exports, code, Path(env["DBT_TARGET_PATH"]))
 
 
@@ -348,7 +351,7 @@ def night_copy(night, tmp_path, monkeypatch) -> Warehouse:
     monkeypatch.setenv("DBT_TARGET_PATH", str(night.target_path))  # the night's manifest, read only
     monkeypatch.setenv("SCHOOLHOUSE_TARGET", "duckdb")
     monkeypatch.setenv("SCHOOLHOUSE_AS_OF_DATE", "")
-    return Warehouse("duckdb")
+    return load_settings().warehouse()
 
 
 # -- reading and checking a file set ---------------------------------------------------------------
@@ -430,7 +433,7 @@ def check_vendor_files(vendor: str, files: dict[str, bytes], district: District,
 def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, monkeypatch):
     assert night.exit_code == 0
     monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(night.warehouse_file))
-    wh = Warehouse("duckdb")
+    wh = load_settings(target="duckdb").warehouse()
     who = People.of(wh)
     for vendor in VENDORS:
         parsed = check_vendor_files(vendor, read_set(night.exports[vendor]), district, who)
@@ -473,13 +476,41 @@ def test_exports_on_postgresql_match_duckdb_byte_for_byte(postgres_warehouse, di
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     exports = {v: tmp_path / "out" / v for v in VENDORS}
     config = write_config(tmp_path / "district.yml", district, exports)
-    assert run_nightly(warehouse, config_file=config) == 0
+    assert run_nightly(load_settings(config)).exit_code == 0
     who = People.of(warehouse)
     for vendor in VENDORS:
         check_vendor_files(vendor, read_set(exports[vendor]), district, who)
         # Same rows on both engines: the files are byte-identical to the DuckDB night's.
         assert read_set(exports[vendor]) == read_set(night.exports[vendor]), vendor
     assert warehouse.query("select status from raw_meta.runs") == [("success",)]
+
+
+def test_load_build_export_by_hand_writes_the_nightly_files_byte_for_byte(night, district, tmp_path, monkeypatch):
+    """One configuration for every command: the README's order (load each source, build, export each
+    vendor), all reading the same district.yml, gives exactly the files the nightly wrote."""
+    for k, v in session_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("SCHOOLHOUSE_TARGET", "duckdb")
+    by_hand = {v: tmp_path / "by_hand" / v for v in VENDORS}
+    config = write_config(tmp_path / "district.yml", district, by_hand)
+    monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(config))
+
+    def cli(*args: str) -> None:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, f"schoolhouse {' '.join(args)}: {result.output}"
+
+    for source in ("district", "aspen", "star"):
+        cli("load", source)  # the location comes from the settings' sources
+    cli("build")
+    for vendor, folder in by_hand.items():
+        cli("export", vendor, "--to", str(folder))
+    for vendor in VENDORS:
+        assert read_set(by_hand[vendor]) == read_set(night.exports[vendor]), vendor
+
+
+def push(settings, vendor: str, destination: str, **kwargs):
+    """One push of the views as the night built them (its manifest)."""
+    return export_vendor(settings, vendor, destination, target_dir(settings) / "manifest.json", **kwargs)
 
 
 def _shas(folder: Path) -> dict[str, str]:
@@ -492,7 +523,7 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
     shutil.copytree(dest, copy)
     settings = load_settings(night.config)
     # Baseline push to this destination, then a broken night: 20% of the students vanish.
-    assert export_vendor(wh, "sds-v2.1", str(copy), settings).ok
+    assert push(settings, "sds-v2.1", str(copy)).ok
     before = _shas(copy)
     n_before = wh.query("select count(*) from exports.sds_v21__users")[0][0]
     # A broken night: 20% of the students vanish from the marts. The CLI rebuilds the export views
@@ -500,19 +531,20 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
     wh.query("delete from marts.dim_students where student_id in ("
              " select student_id from marts.dim_students where is_active order by student_id limit "
              f" (select cast(count(*) * 0.2 as integer) from marts.dim_students where is_active))")
-    assert run_export(wh, "sds-v2.1", str(copy), force=False, config_file=night.config) == 1
+    result = CliRunner().invoke(main, ["export", "sds-v2.1", "--to", str(copy), "--config", str(night.config)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     n_after = wh.query("select count(*) from exports.sds_v21__users")[0][0]
     assert n_after < n_before * 0.9
-    err = capsys.readouterr().err
+    err = result.output + capsys.readouterr().err
     assert f"users.csv fell from {n_before:,} to {n_after:,} rows" in " ".join(err.split())
     assert _shas(copy) == before  # nothing at all was written
 
-    result = export_vendor(wh, "sds-v2.1", str(copy), settings)
+    result = push(settings, "sds-v2.1", str(copy))
     assert result.status == "refused"
     assert f"users.csv fell from {n_before:,} to {n_after:,} rows" in result.message and "\n" not in result.message
     assert _shas(copy) == before
 
-    forced = export_vendor(wh, "sds-v2.1", str(copy), settings, force=True)
+    forced = push(settings, "sds-v2.1", str(copy), force=True)
     assert forced.ok and "--force" in forced.message
     assert _shas(copy) != before
     assert len(parse((copy / "users.csv").read_bytes())[1]) == n_after
@@ -520,7 +552,7 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
                     "where destination = ? and file_name = 'users.csv' group by 1, 2 order by 1, 2", (str(copy),))
     assert rows == [("pushed", False, 1, None), ("pushed", True, 1, n_before), ("refused", False, 2, n_before)]
     # The forced push is the new baseline: the same export now passes without --force.
-    assert export_vendor(wh, "sds-v2.1", str(copy), settings).ok
+    assert push(settings, "sds-v2.1", str(copy)).ok
 
 
 def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files(
@@ -534,7 +566,7 @@ def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files
     url = sftp_server.url("/clever")
     settings = load_settings(night.config)
 
-    first = export_vendor(wh, "clever", url, settings)
+    first = push(settings, "clever", url)
     assert first.ok, first.message
     remote = sftp_server.root / "clever"
     check_vendor_files("clever", read_set(remote), district, People.of(wh))
@@ -546,7 +578,7 @@ def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files
     wh.query("update exports.exports__active_students set last_name = 'Changed' where student_id = ?",
              (sorted(People.of(wh).active_students)[0],))
     sftp_server.drop_next_transfer_after(2048, times=10, direction="write", name_pattern=".students.csv.part-*")
-    failed = export_vendor(wh, "clever", url, settings)
+    failed = push(settings, "clever", url)
     assert failed.status == "failed" and "students.csv" in failed.message
     assert _shas(remote) == before
     assert not [p for p in remote.iterdir() if p.name.startswith(".")]  # no temporaries left behind
@@ -554,8 +586,8 @@ def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files
 
     # The link is back: the new set arrives whole; the guard holds for SFTP as for a folder.
     sftp_server.clear_faults()
-    assert export_vendor(wh, "clever", url, settings).ok
+    assert push(settings, "clever", url).ok
     assert _shas(remote) != before and b"Changed" in (remote / "students.csv").read_bytes()
     wh.query("delete from exports.exports__active_students where school_id = (select min(school_id) from marts.dim_students)")
-    refused = export_vendor(wh, "clever", url, settings)
+    refused = push(settings, "clever", url)
     assert refused.status == "refused" and "students.csv fell from" in refused.message

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.generator import generate, is_active_status, pick_winner
-from loaders.generator.core import (ASM_COLS, ATT_COLS, BEH_COLS, COURSE_COLS, EDUCATOR_COLS, ESA_COLS, ORG_COLS, SSA_COLS,
+from generator import generate, is_active_status, pick_winner
+from generator.core import (ASM_COLS, ATT_COLS, BEH_COLS, COURSE_COLS, EDUCATOR_COLS, ESA_COLS, ORG_COLS, SSA_COLS,
                                     STAR_V1_COLS, STAR_V2_COLS, STUDENT_COLS)
 
 ASPEN = {
@@ -300,7 +300,7 @@ def test_chronic_absence_share(tmp_path):
 def test_memory_stays_flat(tmp_path):
     # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from a large
     # pytest process would report the parent's peak; VmHWM belongs to the child's own address space.
-    code = ("import sys; from loaders.generator import generate; "
+    code = ("import sys; from generator import generate; "
             "generate(sys.argv[1], students=20000, seed=2, day=120); "
             "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True,

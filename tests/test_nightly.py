@@ -9,9 +9,9 @@ import json
 import pytest
 import yaml
 
-from loaders.generator import generate
-from loaders.nightly import run_nightly
-from loaders.settings import load_settings
+from generator import generate
+from schoolhouse.nightly import run_nightly
+from schoolhouse.settings import load_settings
 
 
 def test_settings_come_from_the_environment_without_a_file(monkeypatch, tmp_path):
@@ -56,7 +56,7 @@ def test_a_failing_dbt_test_stops_the_night_before_any_export(duckdb_warehouse, 
         "exports": [{"vendor": "clever", "to": str(out)}, {"vendor": "sds-v2.1", "to": str(tmp_path / "out" / "sds")}],
     }))
 
-    assert run_nightly(wh, config_file=config) == 1
+    assert run_nightly(load_settings(config)).exit_code == 1
 
     assert [p.name for p in out.iterdir()] == ["students.csv"]
     assert hashlib.sha256((out / "students.csv").read_bytes()).hexdigest() == \

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from loaders.cli import main
-from loaders.generator import generate
-from loaders.warehouse import Warehouse
+from schoolhouse.cli import main
+from generator import generate
+from schoolhouse.warehouse import Warehouse
 
 SOURCES = ("district", "aspen", "star", "powerschool")
 
@@ -26,6 +26,8 @@ def dirty_district(tmp_path_factory) -> Path:
 
 def run_cli(*args: str, expect: int = 0) -> str:
     result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"schoolhouse {' '.join(args)} crashed: {result.output}") from result.exception
     if result.exit_code != expect:
         raise AssertionError(f"schoolhouse {' '.join(args)} exited {result.exit_code}:\n{result.output}\n{result.exception!r}")
     return result.output

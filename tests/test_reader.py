@@ -1,4 +1,4 @@
-"""The reader against each reality of shared/specs/sis-inputs.md, one small file at a time."""
+"""The reader against each reality of real SIS exports (README, "What a load guarantees"), one small file at a time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""loaders.sftp against a real SFTP server (tests/sftp_server.py): no mocks."""
+"""schoolhouse.sftp against a real SFTP server (tests/sftp_server.py): no mocks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from loaders.sftp import (
+from schoolhouse.settings import load_settings
+from schoolhouse.sftp import (
     FetchedFile,
     HostKeyError,
     SftpAuth,
@@ -99,18 +100,24 @@ def test_location_with_password_is_refused_without_echoing_it() -> None:
     assert "SCHOOLHOUSE_SFTP_PASSWORD" in str(info.value)
 
 
-def test_auth_from_env_and_repr_hides_secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_auth_from_settings_and_repr_hides_secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SCHOOLHOUSE_SFTP_PASSWORD", "hunter2")
     monkeypatch.setenv("SCHOOLHOUSE_SFTP_KEY_FILE", str(tmp_path / "id"))
     monkeypatch.setenv("SCHOOLHOUSE_KNOWN_HOSTS", str(tmp_path / "kh"))
-    auth = SftpAuth.from_env()
+    settings = load_settings()
+    auth = settings.sftp_auth()
     assert auth == SftpAuth(known_hosts=tmp_path / "kh", password="hunter2", key_file=tmp_path / "id")
-    assert "hunter2" not in repr(auth)
-    assert SftpAuth.from_env(known_hosts=tmp_path / "other").known_hosts == tmp_path / "other"
+    assert "hunter2" not in repr(auth) and "hunter2" not in repr(settings)
+    # A vendor's own credentials win over the plain ones, for that vendor only.
+    monkeypatch.setenv("SCHOOLHOUSE_SFTP_PASSWORD_CLEVER", "clever-secret")
+    settings = load_settings()
+    assert settings.sftp_auth("clever").password == "clever-secret"
+    assert settings.sftp_auth("clever").key_file is None
+    assert settings.sftp_auth("stmath").password == "hunter2"
 
     monkeypatch.delenv("SCHOOLHOUSE_KNOWN_HOSTS")
     monkeypatch.setenv("SCHOOLHOUSE_SFTP_KEY_FILE", "")
-    auth = SftpAuth.from_env()
+    auth = load_settings().sftp_auth()
     assert auth.known_hosts == Path("~/.ssh/known_hosts").expanduser()
     assert auth.key_file is None
 

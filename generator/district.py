@@ -25,9 +25,6 @@ REGION_THRESHOLD = 20            # more schools than this: regions between distr
 SECTION_SIZE = 24
 HOMEROOM_SIZE = 21
 NEW_ENTRANT_RATE = 0.05          # students enrolling during the year, share of the starting roster
-WITHDRAW_RATE = 0.05             # starting students who leave during the year
-TRANSFER_RATE = 0.012            # starting students who move to another school of the district
-SECTION_CHANGE_RATE = 0.05       # secondary students whose schedule changes once during the year
 EMAIL_DOMAIN = "example-district.org"
 STUDENT_EMAIL_DOMAIN = "students.example-district.org"
 DISTRICT_ORG_ID = "035"
@@ -155,7 +152,6 @@ class Plan:
     by_id: dict[str, School]
     regions: list[tuple[str, str]]
     district_staff: list[Staff]
-    total_indices: int
     lid_base: int
     sasid_base: int
 
@@ -405,4 +401,4 @@ def build_plan(seed: int, students: int, school_year: int, dirty: bool) -> Plan:
         _build_school_catalog(s, sm, next_section_id, rng_for(seed, "catalog", s.id))
     return Plan(seed=seed, students=students, school_year=school_year, city=city, schools=schools,
                 by_id={s.id: s for s in schools}, regions=regions, district_staff=district_staff,
-                total_indices=pos, lid_base=rng.randrange(10**7), sasid_base=rng.randrange(9 * 10**9))
+                lid_base=rng.randrange(10**7), sasid_base=rng.randrange(9 * 10**9))

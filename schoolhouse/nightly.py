@@ -23,40 +23,23 @@ counts, seconds, message). Push details are in ``raw_meta.exports`` under the sa
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import datetime
 
-from rich.console import Console
 from rich.table import Table
 
-from loaders.settings import Settings, SettingsError, load_settings
-from loaders.warehouse import Warehouse
+from schoolhouse import raw_meta
+from schoolhouse.build import build
+from schoolhouse.console import console
+from schoolhouse.dbt_runner import target_dir
+from schoolhouse.settings import Settings
 
-RUNS_DDL = """
-create table if not exists raw_meta.runs (
-    run_id text not null,
-    started_at timestamp not null,
-    finished_at timestamp,
-    duration_seconds double precision,
-    status text not null,
-    exit_code integer,
-    config_file text,
-    district_name text,
-    files_loaded integer,
-    files_refused integer,
-    exports_pushed integer,
-    exports_not_pushed integer,
-    message text,
-    steps text
-)
-"""
+
+class NothingToDo(ValueError):
+    """The settings name no sources and no exports."""
 
 
 @dataclass
@@ -77,7 +60,7 @@ class Run:
     @property
     def status(self) -> str:
         statuses = {s.status for s in self.steps}
-        if "failed" in statuses and any(s.status == "failed" and not s.name.startswith("load:") for s in self.steps):
+        if any(s.status == "failed" and not s.name.startswith("load:") for s in self.steps):
             return "failed"
         if statuses & {"failed", "warning"}:
             return "warning"
@@ -96,59 +79,26 @@ class Run:
             return "Every step succeeded."
         return " ".join(s.message for s in bad if s.message)
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-@contextlib.contextmanager
-def _known_hosts_env(settings: Settings) -> Iterator[None]:
-    """loaders.sftp reads SCHOOLHOUSE_KNOWN_HOSTS (the same name as the setting's override)."""
-    if settings.known_hosts is None or os.environ.get("SCHOOLHOUSE_KNOWN_HOSTS"):
-        yield
-        return
-    os.environ["SCHOOLHOUSE_KNOWN_HOSTS"] = str(settings.known_hosts)
-    try:
-        yield
-    finally:
-        os.environ.pop("SCHOOLHOUSE_KNOWN_HOSTS", None)
+    def record(self) -> dict:
+        """The run's columns in raw_meta.runs."""
+        finished = raw_meta.now()
+        exports = [s for s in self.steps if s.name.startswith("export:")]
+        return {"finished_at": finished, "duration_seconds": (finished - self.started_at).total_seconds(),
+                "status": self.status, "exit_code": self.exit_code,
+                "files_loaded": self.total("load:", "files_loaded"),
+                "files_refused": self.total("load:", "files_refused"),
+                "exports_pushed": sum(1 for s in exports if s.status == "ok"),
+                "exports_not_pushed": sum(1 for s in exports if s.status != "ok"),
+                "message": self.message()}
 
 
-def _start(wh: Warehouse, run: Run, settings: Settings) -> None:
-    from loaders.export import ensure_meta_tables
-
-    ensure_meta_tables(wh)
-    ph = wh.placeholder
-    wh.query(f"insert into raw_meta.runs (run_id, started_at, status, config_file, district_name) "
-             f"values ({ph}, {ph}, 'running', {ph}, {ph})",
-             (run.run_id, run.started_at, str(settings.config_file) if settings.config_file else None,
-              settings.district_name))
-
-
-def _finish(wh: Warehouse, run: Run) -> None:
-    ph = wh.placeholder
-    finished = _now()
-    wh.query(
-        f"update raw_meta.runs set finished_at = {ph}, duration_seconds = {ph}, status = {ph}, exit_code = {ph}, "
-        f"files_loaded = {ph}, files_refused = {ph}, exports_pushed = {ph}, exports_not_pushed = {ph}, "
-        f"message = {ph}, steps = {ph} where run_id = {ph}",
-        (finished, (finished - run.started_at).total_seconds(), run.status, run.exit_code,
-         run.total("load:", "files_loaded"), run.total("load:", "files_refused"),
-         sum(1 for s in run.steps if s.name.startswith("export:") and s.status == "ok"),
-         sum(1 for s in run.steps if s.name.startswith("export:") and s.status != "ok"),
-         run.message(), json.dumps([asdict(s) for s in run.steps]), run.run_id),
-    )
-
-
-def _load_step(wh: Warehouse, settings: Settings, source: str, location: str, console: Console) -> Step:
+def _load_step(settings: Settings, source: str, location: str) -> Step:
     from loaders.intake import load_location
 
     step = Step(f"load:{source}")
     try:
-        summary = load_location(wh, source, location, max_reject_share=settings.max_reject_share,
-                                patterns=settings.file_patterns.get(source) or None,
-                                progress=lambda msg: console.log(f"  {source}: {msg}"))
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - unreachable SFTP, bad folder, bad database URL
+        summary = load_location(settings, source, location, progress=lambda msg: console.log(f"  {source}: {msg}"))
+    except Exception as exc:  # noqa: BLE001 - unreachable SFTP, bad folder, bad database URL
         step.status = "failed"
         text = str(exc).strip() or type(exc).__name__
         step.message = f"{source} could not be loaded from {location} ({text.rstrip('.')}); yesterday's data is kept."
@@ -173,46 +123,41 @@ def _load_step(wh: Warehouse, settings: Settings, source: str, location: str, co
     return step
 
 
-def _build_step(wh: Warehouse, settings: Settings) -> Step:
-    from loaders.project import run_dbt
-
+def _build_step(settings: Settings) -> Step:
     step = Step("build")
     # With exports configured, the export views' checks are errors: a night that cannot produce
     # valid vendor files stops before any push.
-    severity = "error" if settings.exports else "warn"
-    ok = run_dbt("build", wh.target, vars={**settings.dbt_vars(), "export_checks_severity": severity})
+    ok = build(settings, export_checks="error" if settings.exports else "warn")
     step.status = "ok" if ok else "failed"
     step.message = "" if ok else ("dbt build failed (a model or an error-severity test, see the log); "
                                   "no export was sent, vendors keep yesterday's files.")
     return step
 
 
-def _export_step(wh: Warehouse, settings: Settings, vendor: str, to: str, run_id: str, console: Console) -> Step:
-    from loaders.export import export_vendor
+def _export_step(settings: Settings, vendor: str, to: str, run_id: str) -> Step:
+    from exports.push import export_vendor
 
     step = Step(f"export:{vendor}")
-    result = export_vendor(wh, vendor, to, settings, run_id=run_id, log=lambda msg: console.log(f"  {vendor}: {msg}"))
+    result = export_vendor(settings, vendor, to, target_dir(settings) / "manifest.json", run_id=run_id,
+                           log=lambda msg: console.log(f"  {vendor}: {msg}"))
     step.status = "ok" if result.ok else "failed"
     step.counts = {"files": len(result.files), "rows": result.rows}
     step.message = result.message
     return step
 
 
-def run_nightly(wh: Warehouse, *, config_file: Path | None) -> int:
-    from loaders.cli import console
-    try:
-        settings = load_settings(config_file)
-    except SettingsError as exc:
-        console.print(str(exc), markup=False)
-        return 2
+def run_nightly(settings: Settings) -> Run:
+    """Every configured source loaded, the warehouse built, every configured export pushed; recorded."""
     if not settings.sources and not settings.exports:
-        console.print("Nothing to do: the settings name no sources and no exports (see district.example.yml).")
-        return 2
-    run = Run(uuid.uuid4().hex, _now())
-    _start(wh, run, settings)
+        raise NothingToDo("Nothing to do: the settings name no sources and no exports (see district.example.yml).")
+    wh = settings.warehouse()
+    run = Run(uuid.uuid4().hex, raw_meta.now())
+    raw_meta.ensure(wh)
+    raw_meta.start_run(wh, run.run_id, run.started_at, str(settings.config_file) if settings.config_file else None,
+                       settings.district_name)
     console.rule(f"Schoolhouse nightly {run.run_id[:8]}" + (f" — {settings.district_name}" if settings.district_name else ""))
 
-    def timed(fn, *args) -> Step:
+    def timed(fn: Callable[..., Step], *args) -> Step:
         t0 = time.monotonic()
         step = fn(*args)
         step.seconds = round(time.monotonic() - t0, 2)
@@ -222,28 +167,27 @@ def run_nightly(wh: Warehouse, *, config_file: Path | None) -> int:
         return step
 
     try:
-        with _known_hosts_env(settings):
-            for source, location in settings.sources.items():
-                console.log(f"loading {source} from {location}")
-                timed(_load_step, wh, settings, source, location, console)
-            console.log("building (dbt build)")
-            build = timed(_build_step, wh, settings)
-            for target in settings.exports:
-                if build.status != "ok":
-                    run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
-                    continue
-                console.log(f"exporting {target.vendor} to {target.to}")
-                timed(_export_step, wh, settings, target.vendor, target.to, run.run_id, console)
+        for source, location in settings.sources.items():
+            console.log(f"loading {source} from {location}")
+            timed(_load_step, settings, source, location)
+        console.log("building (dbt build)")
+        built = timed(_build_step, settings)
+        for target in settings.exports:
+            if built.status != "ok":
+                run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
+                continue
+            console.log(f"exporting {target.vendor} to {target.to}")
+            timed(_export_step, settings, target.vendor, target.to, run.run_id)
     except BaseException as exc:
         run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
-        _finish(wh, run)
         raise
-    _finish(wh, run)
-    _summary(console, run)
-    return run.exit_code
+    finally:
+        raw_meta.finish_run(wh, run.run_id, run.record(), [asdict(s) for s in run.steps])
+    print_summary(run)
+    return run
 
 
-def _summary(console: Console, run: Run) -> None:
+def print_summary(run: Run) -> None:
     table = Table(title=f"Nightly run {run.run_id[:8]}: {run.status}", title_justify="left")
     for col in ("step", "status", "seconds", "counts", "message"):
         table.add_column(col, overflow="fold")

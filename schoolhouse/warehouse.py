@@ -1,15 +1,17 @@
-"""The warehouse: which engine, how dlt and dbt reach it, and a plain DB-API connection for metadata.
+"""The warehouse: which engine, how dlt reaches it, and a plain DB-API connection for metadata.
 
-DuckDB (embedded file, the default) or PostgreSQL (from the standard libpq variables). This is
-the only module that knows the difference between the two.
+DuckDB (an embedded file, the default) or PostgreSQL (from the standard libpq variables
+PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE). This is the only module that knows the
+difference between the two; build one with ``Settings.warehouse()``.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,13 @@ TARGETS = ("duckdb", "postgres")
 @dataclass(frozen=True)
 class Warehouse:
     target: str = "duckdb"
+    duckdb_path: Path = field(default_factory=lambda: Path("warehouse.duckdb").resolve())
+    # dlt keeps its pipeline state here (one folder per dataset and target).
+    pipelines_dir: Path = field(default_factory=lambda: Path(".dlt_pipelines").resolve())
 
-    @classmethod
-    def from_env(cls, target: str | None = None) -> "Warehouse":
-        target = target or os.environ.get("SCHOOLHOUSE_TARGET", "duckdb")
-        if target not in TARGETS:
-            raise ValueError(f"Unknown target {target!r}: use one of {', '.join(TARGETS)}.")
-        return cls(target)
-
-    @property
-    def duckdb_path(self) -> Path:
-        return Path(os.environ.get("SCHOOLHOUSE_DUCKDB_PATH", "warehouse.duckdb")).resolve()
+    def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise ValueError(f"Unknown target {self.target!r}: use one of {', '.join(TARGETS)}.")
 
     @staticmethod
     def pg_params() -> dict[str, Any]:
@@ -40,6 +38,12 @@ class Warehouse:
             "password": os.environ.get("PGPASSWORD", ""),
             "dbname": os.environ.get("PGDATABASE", "schoolhouse"),
         }
+
+    def describe(self) -> str:
+        if self.target == "duckdb":
+            return f"DuckDB {self.duckdb_path.name}"
+        p = self.pg_params()
+        return f"PostgreSQL {p['dbname']}@{p['host']}"
 
     def dlt_destination(self):
         import dlt
@@ -63,43 +67,63 @@ class Warehouse:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[Any]:
-        """A DB-API connection, closed on exit. Commits on success for PostgreSQL."""
+        """A DB-API connection, closed on exit. Commits on success."""
         if self.target == "duckdb":
             import duckdb
 
             if read_only and not self.duckdb_path.exists():
                 raise FileNotFoundError(f"No warehouse at {self.duckdb_path}: run `schoolhouse load` and `schoolhouse build` first.")
             con = duckdb.connect(str(self.duckdb_path), read_only=read_only)
-            try:
-                yield con
-            finally:
-                con.close()
         else:
             import psycopg2
 
             con = psycopg2.connect(**self.pg_params())
             if read_only:
                 con.set_session(readonly=True)
-            try:
-                yield con
+        try:
+            yield con
+            if not read_only:
                 con.commit()
-            finally:
-                con.close()
+        finally:
+            con.close()
+
+    def cursor(self, con: Any) -> Any:
+        """Something to execute on within ``con``'s transaction (a DuckDB cursor is a second connection)."""
+        return con if self.target == "duckdb" else con.cursor()
 
     def query(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
         with self.connect() as con:
-            cur = con.cursor()
+            cur = self.cursor(con)
             cur.execute(sql, params or ())
             return cur.fetchall() if cur.description else []
 
+    def execute_many(self, statements: list[tuple[str, tuple | list]]) -> None:
+        """Several statements in one transaction: all of them or none."""
+        with self.connect() as con:
+            cur = self.cursor(con)
+            if self.target == "duckdb":
+                cur.execute("begin transaction")
+            for sql, group in itertools.groupby(statements, key=lambda s: s[0]):
+                params = [p for _, p in group]
+                if len(params) == 1:
+                    cur.execute(sql, params[0])
+                else:
+                    cur.executemany(sql, params)
+
     def table_exists(self, schema: str, table: str) -> bool:
+        ph = self.placeholder
         rows = self.query(
-            "select count(*) from information_schema.tables where table_schema = %s and table_name = %s"
-            if self.target == "postgres" else
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            f"select count(*) from information_schema.tables where table_schema = {ph} and table_name = {ph}",
             (schema, table),
         )
         return bool(rows and rows[0][0])
+
+    def columns(self, schema: str, table: str) -> list[str]:
+        ph = self.placeholder
+        rows = self.query(
+            f"select column_name from information_schema.columns where table_schema = {ph} and table_name = {ph} "
+            f"order by ordinal_position", (schema, table))
+        return [r[0] for r in rows]
 
     @property
     def placeholder(self) -> str:

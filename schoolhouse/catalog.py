@@ -1,13 +1,22 @@
-"""What each source sends: file patterns, required columns and key columns per entity.
+"""What Schoolhouse knows about: sources and their entities, the raw lineage columns, vendors.
 
+The one list every other place imports: the loader (patterns, required and key columns), the
+raw-table bootstrap, the settings validation, the command line's choices and the exports.
 Column names are in their normalised form (see ``loaders.reader.normalise_header``): stripped,
 unquoted, snake_case. Districts override file patterns in ``district.yml``; the columns are the
-contract our staging models rely on, so they live here beside the reader.
+contract the staging models rely on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# The order a night loads them in: the org tree first, then the SIS, then assessments.
+SOURCES = ("district", "aspen", "star", "powerschool")
+SIS_SOURCES = ("aspen", "powerschool")  # the SIS the student, staff and section marts are built from (var sis_source)
+
+# Lineage columns the loader adds to every row of a file-fed raw table.
+META_COLUMNS = ("_record_number", "_file_name", "_file_sha256", "_file_date", "_load_id")
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,9 @@ class EntitySpec:
     @property
     def known(self) -> frozenset[str]:
         return frozenset(self.required) | frozenset(self.keys) | frozenset(self.optional)
+
+    def with_patterns(self, patterns: tuple[str, ...]) -> EntitySpec:
+        return EntitySpec(self.source, self.entity, tuple(patterns), self.required, self.keys, self.optional)
 
 
 def _aspen(entity: str, stem: str, required: tuple[str, ...], keys: tuple[str, ...],
@@ -106,7 +118,7 @@ DISTRICT = (
                 "zip", "phone")),
 )
 
-FILE_SOURCES: dict[str, tuple[EntitySpec, ...]] = {"aspen": ASPEN, "star": STAR, "district": DISTRICT}
+FILE_SOURCES: dict[str, tuple[EntitySpec, ...]] = {"district": DISTRICT, "aspen": ASPEN, "star": STAR}
 
 
 def star_layout(columns: list[str]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -117,9 +129,16 @@ def star_layout(columns: list[str]) -> tuple[str, tuple[str, ...], tuple[str, ..
     return "v2", *STAR_LAYOUTS["v2"]
 
 
-# PowerSchool's core tables as read from its database (shared/specs/sis-inputs.md). Types vary by
-# server, so staging casts every column; these lists let an empty table of the right shape exist
-# before the first load.
+def raw_file_columns(spec: EntitySpec) -> list[str]:
+    """Every column a file-fed raw table has, whatever tonight's file held (lineage columns last)."""
+    columns = set(spec.known)
+    if spec.source == "star":
+        columns |= {c for required, keys in STAR_LAYOUTS.values() for c in (*required, *keys)}
+    return [*sorted(columns), *META_COLUMNS]
+
+
+# PowerSchool's core tables as read from its database. Types vary by server, so staging casts
+# every column; these lists let an empty table of the right shape exist before the first load.
 POWERSCHOOL_TABLES: dict[str, tuple[str, ...]] = {
     "students": ("id", "dcid", "student_number", "state_studentnumber", "first_name", "middle_name", "last_name",
                  "dob", "gender", "grade_level", "schoolid", "enroll_status", "entrydate", "exitdate", "home_room",
@@ -132,3 +151,31 @@ POWERSCHOOL_TABLES: dict[str, tuple[str, ...]] = {
     "terms": ("id", "name", "firstday", "lastday", "yearid", "schoolid"),
     "cc": ("studentid", "sectionid", "termid", "dateenrolled", "dateleft"),
 }
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A vendor file set: its command-line key, its dbt folder (and tag) and its credential suffix."""
+
+    key: str  # sds-v2.1: what district.yml and the command line say
+    folder: str  # sds_v21: models/exports/<folder>/, and the dbt tag of those views
+    label: str
+
+    @property
+    def env_suffix(self) -> str:
+        """SDS_V21: the suffix of the vendor's own SFTP credentials (SCHOOLHOUSE_SFTP_PASSWORD_SDS_V21)."""
+        return self.folder.upper()
+
+    @property
+    def dbt_selection(self) -> str:
+        """The dbt selection that builds and tests this vendor's views (and what they share)."""
+        return f"tag:exports_shared tag:{self.folder}"
+
+
+VENDORS: dict[str, Vendor] = {v.key: v for v in (
+    Vendor("sds-v2.1", "sds_v21", "Microsoft School Data Sync v2.1"),
+    Vendor("sds-v1", "sds_v1", "Microsoft School Data Sync v1"),
+    Vendor("stmath", "stmath", "ST Math"),
+    Vendor("oneroster-1.1", "oneroster_11", "OneRoster 1.1"),
+    Vendor("clever", "clever", "Clever"),
+)}

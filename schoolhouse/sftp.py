@@ -1,6 +1,6 @@
 """SFTP for district intake (fetch_new) and vendor roster pushes (push_files), over paramiko.
 
-Safety rules this module enforces (see design.md, "Rules that keep data safe"):
+Safety rules this module enforces (README, "What a load guarantees"):
 
 * Host keys are checked against a known_hosts file; an unknown or changed key is refused and
   never added automatically.
@@ -122,22 +122,6 @@ class SftpAuth:
     # Only for an encrypted key_file.
     key_passphrase: str | None = field(default=None, repr=False)
 
-    @classmethod
-    def from_env(cls, known_hosts: Path | None = None) -> SftpAuth:
-        """Read SCHOOLHOUSE_SFTP_PASSWORD, SCHOOLHOUSE_SFTP_KEY_FILE,
-        SCHOOLHOUSE_SFTP_KEY_PASSPHRASE and SCHOOLHOUSE_KNOWN_HOSTS (used when known_hosts is
-        None; the fallback is ~/.ssh/known_hosts). Empty variables count as unset."""
-        env = {k: v for k, v in os.environ.items() if k.startswith("SCHOOLHOUSE_") and v}
-        if known_hosts is None:
-            known_hosts = Path(env.get("SCHOOLHOUSE_KNOWN_HOSTS", "~/.ssh/known_hosts"))
-        key_file = env.get("SCHOOLHOUSE_SFTP_KEY_FILE")
-        return cls(
-            known_hosts=Path(known_hosts).expanduser(),
-            password=env.get("SCHOOLHOUSE_SFTP_PASSWORD"),
-            key_file=Path(key_file).expanduser() if key_file else None,
-            key_passphrase=env.get("SCHOOLHOUSE_SFTP_KEY_PASSPHRASE"),
-        )
-
 
 @dataclass(frozen=True)
 class FetchedFile:
@@ -219,7 +203,6 @@ class _Connection:
                 f"No credentials for {location}; set SCHOOLHOUSE_SFTP_PASSWORD or SCHOOLHOUSE_SFTP_KEY_FILE."
             )
         pkey = _load_key(auth.key_file, auth.key_passphrase) if auth.key_file else None
-
         client = paramiko.SSHClient()
         try:
             # "System" host keys are never written back, unlike load_host_keys().
@@ -229,51 +212,44 @@ class _Connection:
         client.set_missing_host_key_policy(_RefuseUnknownHost(location, known_hosts))
         try:
             client.connect(
-                location.host,
-                port=location.port,
-                username=location.user,
-                password=auth.password,
-                pkey=pkey,
+                location.host, port=location.port, username=location.user, password=auth.password, pkey=pkey,
                 # Only the credentials we were given: an agent or ~/.ssh keys would make
                 # logins depend on whoever runs the job.
-                allow_agent=False,
-                look_for_keys=False,
-                timeout=CONNECT_TIMEOUT,
-                banner_timeout=CONNECT_TIMEOUT,
-                auth_timeout=CONNECT_TIMEOUT,
+                allow_agent=False, look_for_keys=False,
+                timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT,
                 channel_timeout=CONNECT_TIMEOUT,
             )
             sftp = client.open_sftp()
             sftp.get_channel().settimeout(IO_TIMEOUT)
-        except HostKeyError:
+        except Exception as exc:
             client.close()
-            raise
-        except paramiko.BadHostKeyException as exc:
-            client.close()
-            raise HostKeyError(
-                f"The SFTP server {location.host_port} presented a host key "
-                f"({exc.key.get_name()} {exc.key.fingerprint}) that differs from the one in "
-                f"{known_hosts}; this may be an attack, so confirm the new key with the server's "
-                "owner before changing known_hosts."
-            ) from exc
-        except paramiko.AuthenticationException as exc:
-            client.close()
-            raise SftpError(
-                f"The SFTP server {location.host_port} refused the login for user {location.user!r}; "
-                "check SCHOOLHOUSE_SFTP_PASSWORD or SCHOOLHOUSE_SFTP_KEY_FILE."
-            ) from exc
-        except paramiko.SSHException as exc:
-            client.close()
-            if str(exc).startswith("Incompatible ssh"):
-                raise SftpError(
-                    f"The SFTP server {location.host_port} and paramiko share no usable SSH algorithm ({exc})."
-                ) from exc
-            raise _Dropped(exc) from exc
-        except (OSError, EOFError) as exc:
-            client.close()
-            raise _Dropped(exc) from exc
+            plain = _plain_connect_error(exc, location, known_hosts)
+            if plain is exc:
+                raise
+            raise plain from exc
         self._client, self._sftp = client, sftp
         log.debug("Connected to %s", location)
+
+
+def _plain_connect_error(exc: Exception, location: SftpLocation, known_hosts: Path) -> Exception:
+    """What a failed connect means, as one of our exceptions (_Dropped: worth another attempt)."""
+    if isinstance(exc, HostKeyError):
+        return exc
+    if isinstance(exc, paramiko.BadHostKeyException):
+        return HostKeyError(
+            f"The SFTP server {location.host_port} presented a host key "
+            f"({exc.key.get_name()} {exc.key.fingerprint}) that differs from the one in "
+            f"{known_hosts}; this may be an attack, so confirm the new key with the server's "
+            "owner before changing known_hosts.")
+    if isinstance(exc, paramiko.AuthenticationException):
+        return SftpError(
+            f"The SFTP server {location.host_port} refused the login for user {location.user!r}; "
+            "check SCHOOLHOUSE_SFTP_PASSWORD or SCHOOLHOUSE_SFTP_KEY_FILE.")
+    if isinstance(exc, paramiko.SSHException) and str(exc).startswith("Incompatible ssh"):
+        return SftpError(f"The SFTP server {location.host_port} and paramiko share no usable SSH algorithm ({exc}).")
+    if isinstance(exc, (paramiko.SSHException, OSError, EOFError)):
+        return _Dropped(exc)
+    return exc
 
 
 def _load_key(key_file: Path, passphrase: str | None) -> paramiko.PKey:
@@ -379,11 +355,11 @@ def _is_stale_temp(entry: str, names: set[str]) -> bool:
 # -- fetch -------------------------------------------------------------------------------------
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
-    # Case-sensitive on every OS, like the server's file system. Dot files (including our own
-    # temporaries) only match patterns that start with a dot, as in a shell.
+def _matches(name: str, patterns: list[str], case_sensitive: bool = True) -> bool:
+    # Dot files (including our own temporaries) only match patterns that start with a dot, as in a shell.
+    fold = (lambda text: text) if case_sensitive else str.lower
     return any(
-        fnmatch.fnmatchcase(name, p) and (not name.startswith(".") or p.startswith("."))
+        fnmatch.fnmatchcase(fold(name), fold(p)) and (not name.startswith(".") or p.startswith("."))
         for p in patterns
     )
 
@@ -464,7 +440,8 @@ def _download(sftp: paramiko.SFTPClient, remote: str, final: Path) -> FetchedFil
 
 
 def fetch_new(location: SftpLocation, auth: SftpAuth, patterns: list[str], dest_dir: Path,
-              state_file: Path, *, attempts: int = 5, backoff_seconds: float = 1.0) -> list[FetchedFile]:
+              state_file: Path, *, attempts: int = 5, backoff_seconds: float = 1.0,
+              case_sensitive: bool = True) -> list[FetchedFile]:
     """Download files in location.path whose names match any fnmatch pattern and that are new or changed
     (by name, size and mtime against state_file, a JSON file this function maintains) into dest_dir.
     Each file is downloaded to a temporary name, its size checked against the remote stat, then renamed into place;
@@ -489,7 +466,7 @@ def fetch_new(location: SftpLocation, auth: SftpAuth, patterns: list[str], dest_
                             lambda sftp: sftp.listdir_attr(location.path))
         for entry in sorted(listing, key=lambda e: e.filename):
             name = entry.filename
-            if not _matches(name, patterns):
+            if not _matches(name, patterns, case_sensitive):
                 continue
             if entry.st_mode is not None and not stat.S_ISREG(entry.st_mode):
                 log.debug("Skipping %s: not a regular file", name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 SCHOOL_DAYS_PER_YEAR = 180
-MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+MON, THU, SAT, SUN = 0, 3, 5, 6
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:

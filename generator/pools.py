@@ -105,8 +105,6 @@ NAMESAKES = ("Adams", "Alcott", "Attucks", "Banneker", "Barton", "Bradford", "Ca
 NEIGHBORHOODS = ("", "North", "South", "East", "West", "Central", "Harbor", "Hillside", "Riverside", "Lakeview", "Oak Hill",
                  "Mill Pond", "Brook", "Green", "Union Square", "Highland")
 
-HOUSES = ("Red", "Blue", "Green", "Gold")
-ELL_STATUSES = ("Limited", "FLEP-Transitioned", "FLEP")
 SPED_PLACEMENTS = ("Full Inclusion", "Partial Inclusion", "Substantially Separate")
 DISABILITIES = ("Specific Learning Disability", "Communication", "Autism", "Emotional", "Health", "Developmental Delay",
                 "Intellectual", "Neurological", "Multiple Disabilities", "Sensory/Hearing", "Physical")

@@ -1,0 +1,115 @@
+"""Push a vendor's full file set from the built export views, behind the shrink guard.
+
+Safety (README, "The nightly run and the vendor files"):
+
+* The shrink guard: when any file's row count fell by more than ``shrink_guard_max_drop``
+  (default 10%) since the last successful push of that vendor to the same destination, nothing
+  at all is written and the attempt is recorded as refused; ``force`` overrides (recorded).
+* A folder destination gets temporary files first, then renames; SFTP goes through
+  :func:`schoolhouse.sftp.push_files` (temporaries, size checks, then renames; all or none).
+* Every attempt, pushed, refused or failed, is a row per file in ``raw_meta.exports``.
+
+The views must be built and tested first (``schoolhouse.build`` with export checks as errors);
+this module only reads them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exports import destinations
+from exports.files import ExportError, RenderedFile, export_files, package, render
+from schoolhouse import raw_meta
+from schoolhouse.settings import Settings
+
+
+@dataclass
+class ExportResult:
+    vendor: str
+    destination: str
+    push_id: str
+    status: str  # pushed | refused | failed
+    message: str
+    files: list[RenderedFile] = field(default_factory=list)
+    forced: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "pushed"
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def shrunk_files(files: list[RenderedFile], max_drop: float) -> list[RenderedFile]:
+    """Files whose row count fell by more than ``max_drop`` of the last pushed count."""
+    return [f for f in files
+            if f.previous_rows and (f.previous_rows - f.rows) / f.previous_rows > max_drop + 1e-12]
+
+
+def _guard_sentence(vendor: str, destination: str, shrunk: list[RenderedFile], max_drop: float) -> str:
+    parts = [f"{f.spec.file_name} fell from {f.previous_rows:,} to {f.rows:,} rows "
+             f"({(f.previous_rows - f.rows) / f.previous_rows:.0%})" for f in shrunk]
+    return (f"Refused to push {vendor} to {destination}: {'; '.join(parts)} since the last push, more than the "
+            f"{max_drop:.0%} allowed, so nothing was written (check tonight's data, or rerun with --force if the "
+            f"drop is real).")
+
+
+def _record(settings: Settings, result: ExportResult, run_id: str | None) -> None:
+    now = raw_meta.now()
+    raw_meta.record_push(settings.warehouse(), [
+        {"push_id": result.push_id, "run_id": run_id, "vendor": result.vendor, "destination": result.destination,
+         "file_name": f.spec.file_name, "package_name": f.spec.package, "rows": f.rows,
+         "previous_rows": f.previous_rows, "bytes": len(f.data), "sha256": f.sha256, "status": result.status,
+         "forced": result.forced, "message": result.message, "pushed_at": now}
+        for f in result.files])
+
+
+def _render_all(settings: Settings, vendor: str, manifest_path: Path, result: ExportResult) -> bool:
+    wh = settings.warehouse()
+    try:
+        result.files = [render(wh, spec) for spec in export_files(vendor, manifest_path)]
+    except ExportError as exc:
+        result.message = str(exc)
+        return False
+    except Exception as exc:  # noqa: BLE001 - the views are missing or broken: a plain sentence, nothing written
+        result.message = f"Could not read the {vendor} export views ({str(exc).splitlines()[0]}); run `schoolhouse build`."
+        return False
+    before = raw_meta.last_pushed_rows(wh, vendor, result.destination)
+    for f in result.files:
+        f.previous_rows = before.get(f.spec.file_name)
+    return True
+
+
+def export_vendor(settings: Settings, vendor: str, destination: str, manifest_path: Path, *, force: bool = False,
+                  run_id: str | None = None, log: Callable[[str], None] | None = None) -> ExportResult:
+    """Render the vendor's views as they are in the warehouse, apply the guard, write, record."""
+    log = log or (lambda _msg: None)
+    dest = destinations.normalise_destination(destination)
+    raw_meta.ensure(settings.warehouse())
+    result = ExportResult(vendor, dest, uuid.uuid4().hex, "failed", "", forced=force)
+    if not _render_all(settings, vendor, manifest_path, result):
+        return result
+    shrunk = shrunk_files(result.files, settings.shrink_guard_max_drop)
+    if shrunk and not force:
+        result.status, result.message = "refused", _guard_sentence(vendor, dest, shrunk, settings.shrink_guard_max_drop)
+        _record(settings, result, run_id)
+        return result
+    outputs = package(result.files)
+    log(f"writing {', '.join(name for name, _ in outputs)} ({result.rows:,} rows) to {dest}")
+    try:
+        destinations.write(dest, outputs, settings.sftp_auth(vendor) if dest.startswith("sftp://") else None,
+                           attempts=settings.sftp_attempts, backoff_seconds=settings.sftp_backoff_seconds)
+    except Exception as exc:  # noqa: BLE001 - SftpError, HostKeyError, ExportError, OSError
+        result.status, result.message = "failed", f"The {vendor} push to {dest} failed: {exc}"
+        _record(settings, result, run_id)
+        return result
+    result.status = "pushed"
+    result.message = (f"Pushed {len(result.files)} {vendor} files ({result.rows:,} rows) to {dest}"
+                      + (f" with --force although {', '.join(f.spec.file_name for f in shrunk)} shrank." if shrunk else "."))
+    _record(settings, result, run_id)
+    return result

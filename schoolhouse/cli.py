@@ -1,0 +1,182 @@
+"""The ``schoolhouse`` command line: generate, load, build, export, nightly, dashboard.
+
+Every command builds one Settings (``--config`` or SCHOOLHOUSE_CONFIG or ./district.yml, then
+SCHOOLHOUSE_<SETTING>, then this command's own options) and exits 0 only when it did what it
+says; otherwise one plain sentence names the file, the row or the rule. Library code raises;
+only this module turns outcomes into exit codes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from schoolhouse.catalog import SOURCES, VENDORS
+from schoolhouse.console import console
+from schoolhouse.settings import Settings, SettingsError, load_settings
+from schoolhouse.warehouse import TARGETS
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(message, markup=False, style="red", soft_wrap=True)
+    sys.exit(code)
+
+
+def with_settings(fn):
+    """Add --config to a command and hand it the one Settings object (a bad setting exits 2)."""
+
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="district.yml (else SCHOOLHOUSE_CONFIG, else ./district.yml); SCHOOLHOUSE_<SETTING> overrides it.")
+    @click.pass_context
+    @functools.wraps(fn)
+    def command(ctx: click.Context, config_file: Path | None, **kwargs):
+        given = ctx.obj or {}
+        overrides = {**given.get("overrides", {}), **kwargs.pop("_overrides", {})}
+        try:
+            settings = load_settings(config_file or given.get("config_file"), **overrides)
+        except SettingsError as exc:
+            _fail(str(exc), 2)
+        return fn(settings, **kwargs)
+
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--target", type=click.Choice(TARGETS), default=None,
+              help="Warehouse engine: duckdb (default) or postgres (setting target, env SCHOOLHOUSE_TARGET).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="district.yml for every command (else SCHOOLHOUSE_CONFIG, else ./district.yml).")
+@click.pass_context
+def main(ctx: click.Context, target: str | None, config_file: Path | None) -> None:
+    """Schoolhouse: a K-12 student data warehouse."""
+    # paramiko logs a dropped connection at ERROR even when our retry then succeeds.
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+    ctx.obj = {"config_file": config_file, "overrides": {"target": target}}
+
+
+@main.command()
+@click.option("--students", type=click.IntRange(1, 2_000_000), required=True, help="How many students.")
+@click.option("--seed", type=int, required=True, help="Random seed: the same arguments give identical files.")
+@click.option("--day", type=click.IntRange(1, 200), default=60, show_default=True, help="School day the district is as of.")
+@click.option("--school-year", type=int, default=2027, show_default=True, help="Year the school year ends (2027 = 2026-27).")
+@click.option("--dirty", is_flag=True, help="Inject the realities of real SIS exports and write truth.json.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def generate(students: int, seed: int, day: int, school_year: int, dirty: bool, out: Path) -> None:
+    """Write a synthetic district: Aspen/X2 exports, STAR, orgs.csv and a PowerSchool database."""
+    from generator import generate as run
+
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = run(out, students=students, seed=seed, day=day, school_year=school_year, dirty=dirty)
+    console.print(f"[green]Wrote[/] a district of {students:,} students as of {manifest['as_of_date']} to {out}")
+
+
+def _reject_share_override(fn):
+    @click.option("--max-reject-share", type=float, default=None,
+                  help="Refuse a file when more than this share of its rows cannot be read (setting max_reject_share, 0.10).")
+    @functools.wraps(fn)
+    def command(*args, max_reject_share: float | None, **kwargs):
+        return fn(*args, _overrides={"max_reject_share": max_reject_share}, **kwargs)
+    return command
+
+
+@main.command()
+@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("location", required=False)
+@click.option("--force", is_flag=True, help="Reload files even when they are already the current load.")
+@_reject_share_override
+@with_settings
+def load(settings: Settings, source: str, location: str | None, force: bool) -> None:
+    """Load SOURCE's files from LOCATION (a folder, sftp://user@host:port/path, or a database URL;
+    default: sources.SOURCE in the settings)."""
+    from loaders.intake import load_location
+    from loaders.load import SourceUnreadable
+    from schoolhouse.sftp import SftpError
+
+    try:
+        summary = load_location(settings, source, location, force=force, progress=console.log)
+    except (SftpError, SourceUnreadable) as exc:
+        _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
+    print_load_summary(summary)
+    if not summary.ok:
+        _fail(" ".join(o.message for o in summary.refused))
+
+
+def print_load_summary(summary) -> None:
+    table = Table(title=f"{summary.source} load {summary.load_id}")
+    for col in ("entity", "file", "status", "read", "loaded", "rejected", "note"):
+        table.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
+    for o in summary.outcomes:
+        colour = {"loaded": "green", "unchanged": "cyan", "refused": "red"}[o.status]
+        note = o.message if o.status != "loaded" else (f"extra columns: {o.extra_columns}" if o.extra_columns else "")
+        table.add_row(o.entity, o.file_name, f"[{colour}]{o.status}[/]", f"{o.rows_read:,}",
+                      f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", note)
+    for entity in summary.missing:
+        table.add_row(entity, "—", "[yellow]no file[/]", "", "", "", "no file tonight; previous data kept")
+    console.print(table)
+
+
+@main.command()
+@click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental facts from scratch (snapshots keep their history).")
+@with_settings
+def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
+    """dbt build (seeds, models, snapshots, tests) with every dbt var the settings imply."""
+    from schoolhouse.build import build as run_build
+
+    if not run_build(settings, select=select, export_checks="error" if settings.exports else "warn",
+                     full_refresh=full_refresh):
+        _fail("dbt build failed: a model or an error-severity test failed (see the log above).")
+
+
+@main.command()
+@click.argument("vendor", type=click.Choice(list(VENDORS)))
+@click.option("--to", "destination", required=True, help="A folder or sftp://user@host:port/path.")
+@click.option("--force", is_flag=True, help="Push even when a file shrank more than the guard allows (recorded).")
+@with_settings
+def export(settings: Settings, vendor: str, destination: str, force: bool) -> None:
+    """Build and test VENDOR's export views, then write its full file set to a folder or SFTP, behind the shrink guard."""
+    from exports.push import export_vendor
+    from schoolhouse.build import build as run_build
+    from schoolhouse.dbt_runner import target_dir
+
+    console.log(f"building and testing the {vendor} export views")
+    if not run_build(settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
+                     indirect_selection="cautious"):
+        _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written.")
+    result = export_vendor(settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
+                           log=console.log)
+    if not result.ok:
+        _fail(result.message)
+    console.print(result.message, markup=False)
+
+
+@main.command()
+@with_settings
+def nightly(settings: Settings) -> None:
+    """fetch → load → build → export, recorded in raw_meta.runs; non-zero when any step failed."""
+    from schoolhouse.nightly import NothingToDo, run_nightly
+
+    try:
+        run = run_nightly(settings)
+    except NothingToDo as exc:
+        _fail(str(exc), 2)
+    sys.exit(run.exit_code)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@with_settings
+def dashboard(settings: Settings, streamlit_args: tuple[str, ...]) -> None:
+    """Run the educator dashboards (extra options go to streamlit, e.g. --server.port 8502)."""
+    from dashboards.launch import run_dashboard
+
+    sys.exit(run_dashboard(settings, list(streamlit_args)))
+
+
+if __name__ == "__main__":
+    main()

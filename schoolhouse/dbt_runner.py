@@ -1,0 +1,48 @@
+"""How dbt is invoked: in-process, on the settings' target, with the settings' vars."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from schoolhouse.settings import Settings
+
+
+def profiles_dir(settings: Settings) -> Path:
+    """DBT_PROFILES_DIR when set, else the project's profiles.yml (made from the example on first use)."""
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"])
+    profiles = settings.project_dir / "profiles.yml"
+    if not profiles.exists():
+        shutil.copy(settings.project_dir / "profiles.yml.example", profiles)
+    return settings.project_dir
+
+
+def target_dir(settings: Settings) -> Path:
+    """Where dbt writes manifest.json and run results."""
+    path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return path if path.is_absolute() else settings.project_dir / path
+
+
+def _profile_environment(settings: Settings) -> None:
+    # profiles.yml reads the engine from the environment; the settings decide what it says.
+    os.environ["SCHOOLHOUSE_TARGET"] = settings.target
+    os.environ["SCHOOLHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def run_dbt(settings: Settings, command: str, *extra: str, vars: dict | None = None) -> bool:
+    """Run a dbt command ("build", "parse", "docs generate", ...) in-process; True when every node
+    succeeded. The vars are the settings' (Settings.dbt_vars) with ``vars`` over them."""
+    from dbt.cli.main import dbtRunner
+
+    _profile_environment(settings)
+    args = [*command.split(), "--project-dir", str(settings.project_dir),
+            "--profiles-dir", str(profiles_dir(settings)), "--target", settings.target]
+    merged = {**settings.dbt_vars(), **(vars or {})}
+    if command not in ("deps", "clean"):
+        args += ["--vars", json.dumps(merged)]
+    result = dbtRunner().invoke([*args, *extra])
+    return bool(result.success)

@@ -1,0 +1,136 @@
+"""``raw_meta``: the record of what Schoolhouse did, owned here and nowhere else.
+
+Four append-mostly tables that dbt reads (models/staging/meta) but never rebuilds:
+
+* ``file_loads``    one row per file per load attempt (loaded, unchanged or refused)
+* ``rejected_rows`` rows a loaded file could not give (file, record number, reason, raw text)
+* ``exports``       one row per file per vendor push attempt (pushed, refused or failed)
+* ``runs``          one row per nightly run, with its steps
+
+The DDL is written out here, in portable SQL, so both engines hold the same columns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from schoolhouse.warehouse import Warehouse
+
+SCHEMA = "raw_meta"
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "file_loads": (
+        ("load_id", "text not null"), ("source", "text not null"), ("entity", "text not null"),
+        ("file_name", "text not null"), ("file_sha256", "text"), ("bytes", "bigint"), ("encoding", "text"),
+        ("rows_read", "bigint"), ("rows_loaded", "bigint"), ("rows_rejected", "bigint"),
+        ("status", "text not null"), ("message", "text"), ("extra_columns", "text"), ("archive_path", "text"),
+        ("loaded_at", "timestamp not null"),
+    ),
+    "rejected_rows": (
+        ("file_sha256", "text not null"), ("record_number", "bigint not null"), ("source", "text not null"),
+        ("entity", "text not null"), ("file_name", "text not null"), ("reason", "text not null"),
+        ("detail", "text"), ("raw_text", "text"), ("load_id", "text not null"), ("rejected_at", "timestamp not null"),
+    ),
+    "exports": (
+        ("push_id", "text not null"), ("run_id", "text"), ("vendor", "text not null"),
+        ("destination", "text not null"), ("file_name", "text not null"), ("package_name", "text"),
+        ("rows", "bigint not null"), ("previous_rows", "bigint"), ("bytes", "bigint not null"),
+        ("sha256", "text not null"), ("status", "text not null"), ("forced", "boolean not null"),
+        ("message", "text"), ("pushed_at", "timestamp not null"),
+    ),
+    "runs": (
+        ("run_id", "text not null"), ("started_at", "timestamp not null"), ("finished_at", "timestamp"),
+        ("duration_seconds", "double precision"), ("status", "text not null"), ("exit_code", "integer"),
+        ("config_file", "text"), ("district_name", "text"), ("files_loaded", "integer"),
+        ("files_refused", "integer"), ("exports_pushed", "integer"), ("exports_not_pushed", "integer"),
+        ("message", "text"), ("steps", "text"),
+    ),
+}
+
+
+def now() -> datetime:
+    """UTC, without a zone: what every raw_meta timestamp holds."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def columns(table: str) -> list[str]:
+    return [name for name, _ in TABLES[table]]
+
+
+def ensure(wh: Warehouse) -> None:
+    """Create the schema and any missing table (never alters an existing one)."""
+    statements = [(f"create schema if not exists {SCHEMA}", ())]
+    for table, cols in TABLES.items():
+        body = ", ".join(f"{name} {kind}" for name, kind in cols)
+        statements.append((f"create table if not exists {SCHEMA}.{table} ({body})", ()))
+    wh.execute_many(statements)
+
+
+def _insert(table: str, rows: Sequence[dict[str, Any]], ph: str) -> list[tuple[str, tuple]]:
+    cols = columns(table)
+    sql = f"insert into {SCHEMA}.{table} ({', '.join(cols)}) values ({', '.join([ph] * len(cols))})"
+    return [(sql, tuple(row.get(c) for c in cols)) for row in rows]
+
+
+# -- loads ----------------------------------------------------------------------------------------
+
+
+def record_load(wh: Warehouse, file_loads: Sequence[dict[str, Any]], rejected: Sequence[dict[str, Any]]) -> None:
+    """One load's file rows and rejected rows, in one transaction. A rejected row is kept once per
+    (file_sha256, record_number): reloading the same file replaces its rows instead of adding them."""
+    if not file_loads:
+        return
+    ph = wh.placeholder
+    statements: list[tuple[str, tuple]] = []
+    for sha in sorted({r["file_sha256"] for r in rejected}):
+        statements.append((f"delete from {SCHEMA}.rejected_rows where file_sha256 = {ph}", (sha,)))
+    statements += _insert("file_loads", file_loads, ph)
+    statements += _insert("rejected_rows", rejected, ph)
+    wh.execute_many(statements)
+
+
+def current_sha(wh: Warehouse, source: str, entity: str) -> str | None:
+    """The sha256 of the file the entity's raw table holds now (its latest successful load)."""
+    ph = wh.placeholder
+    rows = wh.query(
+        f"select file_sha256 from {SCHEMA}.file_loads where source = {ph} and entity = {ph} "
+        f"and status = 'loaded' order by loaded_at desc limit 1", (source, entity))
+    return rows[0][0] if rows else None
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+
+def record_push(wh: Warehouse, rows: Sequence[dict[str, Any]]) -> None:
+    wh.execute_many(_insert("exports", rows, wh.placeholder))
+
+
+def last_pushed_rows(wh: Warehouse, vendor: str, destination: str) -> dict[str, int]:
+    """Rows per file of the last successful push of ``vendor`` to ``destination``."""
+    ph = wh.placeholder
+    rows = wh.query(
+        f"select file_name, rows from {SCHEMA}.exports where push_id = ("
+        f"  select push_id from {SCHEMA}.exports where vendor = {ph} and destination = {ph} and status = 'pushed'"
+        f"  order by pushed_at desc limit 1)", (vendor, destination))
+    return {name: int(n) for name, n in rows}
+
+
+# -- runs -----------------------------------------------------------------------------------------
+
+
+def start_run(wh: Warehouse, run_id: str, started_at: datetime, config_file: str | None,
+              district_name: str | None) -> None:
+    """The run's row, as 'running', so a night that dies still shows up."""
+    wh.execute_many(_insert("runs", [{"run_id": run_id, "started_at": started_at, "status": "running",
+                                      "config_file": config_file, "district_name": district_name}],
+                            wh.placeholder))
+
+
+def finish_run(wh: Warehouse, run_id: str, values: dict[str, Any], steps: Iterable[dict[str, Any]]) -> None:
+    ph = wh.placeholder
+    values = {**values, "steps": json.dumps(list(steps))}
+    assignments = ", ".join(f"{name} = {ph}" for name in values)
+    wh.execute_many([(f"update {SCHEMA}.runs set {assignments} where run_id = {ph}", (*values.values(), run_id))])
