@@ -86,19 +86,20 @@ def suppress(df: pd.DataFrame, n_col: str, values: list[str], counts: list[str] 
 # --- reference data (no student data: no viewer filter needed) ------------------------------------
 
 @cache
-def school_days() -> tuple[dt.date | None, dt.date | None]:
-    df = db.query("select min(school_day) as first_day, max(school_day) as last_day from marts.dim_school_days")
-    first, last = (df.iloc[0]["first_day"], df.iloc[0]["last_day"]) if len(df) else (None, None)
-    return _date(first), _date(last)
+def today() -> dict:
+    """marts.dim_today: the date that counts as today and its school year (one rule, in dbt)."""
+    df = db.query("select as_of_date, school_year, school_year_start_date, first_school_day, last_school_day "
+                  "from marts.dim_today")
+    return {k: _date(v) if k != "school_year" else v for k, v in df.iloc[0].items()} if len(df) else {}
 
 
 def as_of_date() -> dt.date:
-    return school_days()[1] or dt.date.today()
+    return today().get("as_of_date") or dt.date.today()
 
 
-def school_year_start(day: dt.date | None = None) -> dt.date:
-    day = day or as_of_date()
-    return dt.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+def school_year_start() -> dt.date:
+    """July 1 that began the current school year."""
+    return today()["school_year_start_date"]
 
 
 @cache
@@ -581,15 +582,10 @@ def health_loads(staff_id: str) -> pd.DataFrame:
     """The file each source and entity holds now, and the last attempt (which may have been refused)."""
     require_district(staff_id)
     df = db.query(
-        """select c.source, c.entity, c.file_name, c.rows_read, c.rows_loaded, c.rows_rejected, c.loaded_at,
-                  a.status as last_attempt, a.loaded_at as last_attempt_at, a.message as last_message
-           from staging.stg_meta__current_files as c
-           left join (
-               select source, entity, status, loaded_at, message,
-                      row_number() over (partition by source, entity order by loaded_at desc) as recency
-               from staging.stg_meta__file_loads
-           ) as a on a.source = c.source and a.entity = c.entity and a.recency = 1
-           order by c.source, c.entity""")
+        """select source, entity, file_name, rows_read, rows_loaded, rows_rejected, loaded_at,
+                  last_attempt_status as last_attempt, last_attempt_at, last_attempt_message as last_message
+           from marts.dq_file_loads
+           order by source, entity""")
     loaded = pd.to_datetime(df["loaded_at"], utc=True)
     df["hours_since_load"] = ((pd.Timestamp.now(tz="UTC") - loaded).dt.total_seconds() / 3600).round(1)
     df["fresh"] = df["hours_since_load"] <= 36
@@ -602,10 +598,9 @@ def health_rejected(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     (file, line, reason, detail; never the raw text, which may hold a student's record)."""
     require_district(staff_id)
     rows = db.query(
-        """select r.source, r.entity, r.file_name, r.record_number as line, r.reason, r.detail
-           from raw_meta.rejected_rows as r
-           inner join staging.stg_meta__current_files as c on c.file_sha256 = r.file_sha256
-           order by r.source, r.entity, r.record_number""")
+        """select source, entity, file_name, record_number as line, reason, detail
+           from marts.dq_rejected_rows
+           order by source, entity, record_number""")
     counts = rows.groupby(["source", "entity", "reason"], as_index=False).size().rename(columns={"size": "rows"})
     return counts, rows
 
@@ -623,13 +618,11 @@ def health_excluded(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @cache
 def health_exports(staff_id: str) -> pd.DataFrame | None:
-    """raw_meta.exports (written by `schoolhouse export`), newest first; None until exports exist."""
+    """Vendor pushes (marts.dq_export_pushes), newest first; None until the first push."""
     require_district(staff_id)
-    if not db.table_exists("raw_meta", "exports"):
-        return None
-    df = db.query("select * from raw_meta.exports")
-    df = df[[c for c in df.columns if not c.startswith("_dlt")]]
-    times = [c for c in df.columns if c.endswith("_at") or c in ("started", "finished", "pushed", "created")]
-    if times:
-        df = df.sort_values(times[0], ascending=False)
-    return df.head(200).reset_index(drop=True)
+    df = db.query(
+        """select pushed_at, vendor, destination, file_name, status, row_count, previous_row_count, is_forced, message
+           from marts.dq_export_pushes
+           order by pushed_at desc, vendor, file_name
+           limit 200""")
+    return df if len(df) else None

@@ -117,6 +117,8 @@ def iter_students(plan: Plan, school: School, days: list[date], dirty: bool):
 
 
 def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: int, days: list[date], dirty: bool) -> Student:
+    # Every draw comes from the student's own generator, in a fixed order: the same seed and index
+    # always give the same student, whatever else the district holds.
     rng = rng_for(plan.seed, "st", idx)
     fall = plan.school_year - 1
     gk = wchoice(rng, _GROUP_KEYS, _GROUP_W)
@@ -124,6 +126,41 @@ def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: in
     if race is None:
         race = rng.choice(pools.MULTI_RACES)
     home_language = wchoice(rng, [l for l, _ in langs], [w for _, w in langs])
+    first, middle, last, gender = _name(rng, gk, dirty)
+    gnum = GRADE_NUM[grade]
+    pk3 = grade == "PK" and rng.random() < 0.25
+    age = gnum + 5 + (1 if rng.random() < 0.05 else 0) - (1 if pk3 else 0)
+    dob = date(fall - age - 1, 9, 2) + timedelta(days=rng.randrange(365))
+    programs = _programs(rng, fall, gnum, home_language)
+    u = rng.random()
+    frl = "Free Lunch" if u < 0.33 else "Reduced Lunch" if u < 0.40 else "Not Eligible"
+    address = f"{rng.randint(1, 499)} {rng.choice(pools.STREETS)} {rng.choice(pools.STREET_SUFFIX)}" + (f" Apt {rng.randint(1, 12)}" if rng.random() < 0.3 else "")
+    phone = f"({rng.choice(('617', '508', '781', '857'))}) 555-{rng.randint(1000, 9999)}"
+    local_id = plan.local_id(idx)
+    email = f"{pools.ascii_fold(first).replace('-', '')}.{pools.ascii_fold(last).replace('-', '')}.{local_id}@{STUDENT_EMAIL_DOMAIN}"
+    house = rng.choice(("Red", "Blue", "Green", "Gold")) if school.level == "high" else ""
+    registration_date = _registration_date(rng, fall, gnum, entry_day, days)
+    moves = _moves(rng, plan, school, grade, entry_day, len(days))
+    ability = rng.random()
+    rates = _rates(rng, school, gnum)
+    # dirty-mode representation (always drawn)
+    vanish = rng.random() < 0.35
+    dup_transfer = rng.random() < 0.6
+    dup_grade = rng.random() < 0.006
+    coded_status = rng.random() < 0.4
+    short_grade = rng.random() < 0.35
+    v = rng.random()
+    bad_dob = "" if v > 0.006 and idx % 97 != 13 else "empty" if v < 0.002 or idx % 194 == 13 else "invalid"
+    lunch_typo = frl == "Not Eligible" and rng.random() < 0.05
+    grade_code_variant = rng.random()
+    return Student(idx, local_id, plan.state_id(idx), school, grade, first, middle, last, gender, dob, race, hispanic,
+                   home_language, *programs, frl, address, phone, email, house, registration_date, entry_day, *moves,
+                   ability, *rates, pk3, vanish, dup_transfer, dup_grade,
+                   coded_status, short_grade, bad_dob, lunch_typo, grade_code_variant)
+
+
+def _name(rng, gk: str, dirty: bool) -> tuple[str, str | None, str, str]:
+    """First, middle and last name and the gender code (F, M, N)."""
     ff, fm, ll = pools.NAMES[gk]
     u = rng.random()
     gender = "F" if u < 0.49 else "M" if u < 0.995 else "N"
@@ -136,10 +173,11 @@ def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: in
     if dirty:  # the students file goes out in Windows-1252
         first, last = pools.cp1252_safe(first), pools.cp1252_safe(last)
         middle = pools.cp1252_safe(middle) if middle else None
-    gnum = GRADE_NUM[grade]
-    pk3 = grade == "PK" and rng.random() < 0.25
-    age = gnum + 5 + (1 if rng.random() < 0.05 else 0) - (1 if pk3 else 0)
-    dob = date(fall - age - 1, 9, 2) + timedelta(days=rng.randrange(365))
+    return first, middle, last, gender
+
+
+def _programs(rng, fall: int, gnum: int, home_language: str) -> tuple:
+    """(lep, program, ell_entry, ell_transition, sped_placement, disability, sped_level, plan_504)."""
     ell_roll = rng.random()
     non_english = home_language != "English"
     lep, program, ell_entry, ell_transition = "Fluent", "Reg Ed", None, None
@@ -158,26 +196,24 @@ def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: in
         if program == "Reg Ed":
             program = "Sp Ed"
     plan_504 = not disability and rng.random() < 0.035
-    u = rng.random()
-    frl = "Free Lunch" if u < 0.33 else "Reduced Lunch" if u < 0.40 else "Not Eligible"
-    address = f"{rng.randint(1, 499)} {rng.choice(pools.STREETS)} {rng.choice(pools.STREET_SUFFIX)}" + (f" Apt {rng.randint(1, 12)}" if rng.random() < 0.3 else "")
-    phone = f"({rng.choice(('617', '508', '781', '857'))}) 555-{rng.randint(1000, 9999)}"
-    local_id = plan.local_id(idx)
-    email = f"{pools.ascii_fold(first).replace('-', '')}.{pools.ascii_fold(last).replace('-', '')}.{local_id}@{STUDENT_EMAIL_DOMAIN}"
-    house = rng.choice(("Red", "Blue", "Green", "Gold")) if school.level == "high" else ""
-    if entry_day == 1:
-        years_back = rng.randint(0, max(0, gnum + 1))
-        registration_date = date(fall - years_back, 8, 20) + timedelta(days=rng.randrange(14))
-        if rng.random() < 0.12:
-            registration_date += timedelta(days=rng.randint(30, 200))
-        registration_date = min(registration_date, days[0] - timedelta(days=1))
-    else:
-        registration_date = days[entry_day - 1] - timedelta(days=rng.randint(0, 3))
-    # the year's moves
+    return lep, program, ell_entry, ell_transition, sped_placement, disability, sped_level, plan_504
+
+
+def _registration_date(rng, fall: int, gnum: int, entry_day: int, days: list[date]) -> date:
+    if entry_day > 1:
+        return days[entry_day - 1] - timedelta(days=rng.randint(0, 3))
+    years_back = rng.randint(0, max(0, gnum + 1))
+    registration_date = date(fall - years_back, 8, 20) + timedelta(days=rng.randrange(14))
+    if rng.random() < 0.12:
+        registration_date += timedelta(days=rng.randint(30, 200))
+    return min(registration_date, days[0] - timedelta(days=1))
+
+
+def _moves(rng, plan: Plan, school: School, grade: str, entry_day: int, n_days: int) -> tuple:
+    """The year's moves: (withdraw_day, withdraw_status, transfer_day, transfer_to); 0 = none."""
     withdraw_day = transfer_day = 0
     withdraw_status = "Active"
     transfer_to = None
-    n_days = len(days)
     u = rng.random()
     wd = rng.randint(2, n_days)
     if entry_day == 1 and u < 0.05:
@@ -193,7 +229,11 @@ def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: in
     pick = rng.random()
     if not withdraw_day and others and u < 0.012 and tday:
         transfer_day, transfer_to = tday, others[int(pick * len(others))]
-    ability = rng.random()
+    return withdraw_day, withdraw_status, transfer_day, transfer_to
+
+
+def _rates(rng, school: School, gnum: int) -> tuple[float, float, float]:
+    """(absence rate, tardy rate, behavior incident rate) per school day."""
     u = rng.random()
     if u < 0.52:
         abs_rate = rng.uniform(0.0, 0.035)
@@ -210,21 +250,7 @@ def make_student(plan: Plan, school: School, idx: int, grade: str, entry_day: in
     u = rng.random()
     beh = 0.0 if u < 0.80 else rng.uniform(0.002, 0.008) if u < 0.95 else rng.uniform(0.02, 0.06)
     beh *= {"elementary": 0.3 if gnum <= 2 else 0.6, "middle": 1.6, "high": 1.0}[school.level]
-    # dirty-mode representation (always drawn)
-    vanish = rng.random() < 0.35
-    dup_transfer = rng.random() < 0.6
-    dup_grade = rng.random() < 0.006
-    coded_status = rng.random() < 0.4
-    short_grade = rng.random() < 0.35
-    v = rng.random()
-    bad_dob = "" if v > 0.006 and idx % 97 != 13 else "empty" if v < 0.002 or idx % 194 == 13 else "invalid"
-    lunch_typo = frl == "Not Eligible" and rng.random() < 0.05
-    grade_code_variant = rng.random()
-    return Student(idx, local_id, plan.state_id(idx), school, grade, first, middle, last, gender, dob, race, hispanic,
-                   home_language, lep, program, ell_entry, ell_transition, sped_placement, disability, sped_level, plan_504,
-                   frl, address, phone, email, house, registration_date, entry_day, withdraw_day, withdraw_status,
-                   transfer_day, transfer_to, ability, abs_rate, tardy_rate, beh, pk3, vanish, dup_transfer, dup_grade,
-                   coded_status, short_grade, bad_dob, lunch_typo, grade_code_variant)
+    return abs_rate, tardy_rate, beh
 
 
 # ------------------------------------------------------------------------------------------

@@ -18,3 +18,11 @@ select *
 from {{ model }}
 where {{ column_name }} is null or trim(cast({{ column_name }} as {{ dbt.type_string() }})) = ''
 {% endtest %}
+
+{#- Rows whose combination of ``columns`` is repeated (a crosswalk must map each code once). -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as repeated
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

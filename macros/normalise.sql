@@ -111,7 +111,7 @@
 
 {#- The current school year: var('current_school_year') or the one the as-of date falls in. -#}
 {% macro current_school_year() -%}
-    {%- if var('current_school_year', none) -%} {{ var('current_school_year') }} {%- else -%} {{ school_year_of(as_of_date()) }} {%- endif -%}
+    {%- if var('current_school_year') -%} {{ var('current_school_year') }} {%- else -%} {{ school_year_of(as_of_date()) }} {%- endif -%}
 {%- endmacro %}
 
 {#- A date from a year expression and an 'MM-DD' text. -#}

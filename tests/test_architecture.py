@@ -113,3 +113,16 @@ def test_sources_and_vendors_are_listed_once(literal):
     if literal == "powerschool":
         offenders = [o for o in offenders if o not in ("loaders/intake.py", "loaders/powerschool.py")]
     assert not offenders, f"{literal!r} spelled outside schoolhouse/catalog.py: {offenders}"
+
+
+def test_dashboards_read_marts_only_and_the_exposure_lists_exactly_what_they_read():
+    import yaml
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "dashboards").rglob("*.py"))
+    elsewhere = sorted(set(re.findall(r"\b(?:raw_\w+|staging|intermediate|snapshots|exports)\.[a-z_]+\b", code)))
+    assert not elsewhere, f"the dashboards read outside marts: {elsewhere}"
+    read = set(re.findall(r"\bmarts\.([a-z_]+)", code))
+    exposures = yaml.safe_load((ROOT / "models" / "exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    declared = {re.search(r"ref\('([a-z_]+)'\)", d).group(1)
+                for e in exposures if e["name"] == "educator_dashboards" for d in e["depends_on"]}
+    assert read == declared, f"read but not declared: {sorted(read - declared)}; declared, never read: {sorted(declared - read)}"

@@ -49,8 +49,6 @@ else:
 st.subheader("Exports and shrink-guard decisions")
 exports = data.health_exports(viewer.staff_id)
 if exports is None:
-    st.info("No exports recorded yet (raw_meta.exports appears after the first `schoolhouse export`).")
-elif exports.empty:
-    st.info("No exports recorded yet.")
+    st.info("No exports recorded yet: pushes appear here after the first `schoolhouse export` or nightly run.")
 else:
     ui.table(exports, "exports")

@@ -1,7 +1,7 @@
 -- The org hierarchy from orgs.csv, any depth: each org with its depth and its district.
--- The walk up the tree is unrolled to {{ var('max_org_depth', 8) }} levels (portable to every engine,
+-- The walk up the tree is unrolled to {{ var('max_org_depth') }} levels (portable to every engine,
 -- unlike a recursive CTE); a deeper or cyclic tree shows up in the dim_orgs_depth singular test.
-{% set max_depth = var('max_org_depth', 8) %}
+{% set max_depth = var('max_org_depth') %}
 with
 
 orgs as (
@@ -11,7 +11,8 @@ orgs as (
 
 ),
 
-grades as (select source_code, grade_level from {{ ref('xwalk_grade_levels') }}),
+-- orgs.csv grade spans in any SIS's spelling (a code means the same grade in every system).
+grades as (select distinct source_code, grade_level from {{ ref('xwalk_grade_levels') }}),
 
 walk as (
 

@@ -1,40 +1,24 @@
 -- One row per active student: attendance this school year, discipline, latest STAR results.
--- Attendance rate = 1 - absent days / enrolled school days (school days on or after the later of
--- the registration date and the first school day). Chronically absent: absent on at least
+-- Attendance rate = 1 - absent days / enrolled school days (school days on or after the
+-- registration date; see metrics_student_months). Chronically absent: absent on at least
 -- var('chronic_absence_threshold') of enrolled days, counted once the student has 10 enrolled days.
 with
 
 students as (select * from {{ ref('dim_students') }} where is_active),
-days as (select school_day, day_number from {{ ref('dim_school_days') }}),
-day_count as (select count(*) as school_days, min(school_day) as first_day from days),
 
--- School days before each distinct entry date (few distinct dates: a small join).
-entries as (
+-- The year so far: the sums of the student's months (the attendance rule lives in metrics_student_months).
+attendance as (
 
     select
-        entry.entry_date,
-        count(days.school_day) as days_before_entry
-    from (select distinct coalesce(registration_date, cast('1900-01-01' as date)) as entry_date from students) as entry
-    left join days on days.school_day < entry.entry_date
-    group by entry.entry_date
-
-),
-
-events as (
-
-    select
-        e.student_id,
-        sum(case when e.is_absent then 1 else 0 end) as absent_days,
-        sum(case when e.is_absent and not e.is_excused then 1 else 0 end) as unexcused_absent_days,
-        sum(case when e.is_tardy then 1 else 0 end) as tardy_days,
-        sum(case when e.is_dismissed then 1 else 0 end) as dismissed_days,
-        sum(case when e.is_absent and e.event_date > {{ dbt.dateadd('day', -45, as_of_date()) }} then 1 else 0 end)
-            as absences_last_45_days
-    from {{ ref('fct_attendance_events') }} as e
-    inner join students as s on s.student_id = e.student_id
-    inner join days on days.school_day = e.event_date
-    where e.event_date >= coalesce(s.registration_date, cast('1900-01-01' as date))
-    group by e.student_id
+        student_id,
+        sum(enrolled_days) as enrolled_days,
+        sum(absent_days) as absent_days,
+        sum(unexcused_absent_days) as unexcused_absent_days,
+        sum(tardy_days) as tardy_days,
+        sum(dismissed_days) as dismissed_days,
+        sum(absences_last_45_days) as absences_last_45_days
+    from {{ ref('metrics_student_months') }}
+    group by student_id
 
 ),
 
@@ -89,12 +73,12 @@ combined as (
         students.is_ell,
         students.has_iep,
         students.has_504_plan,
-        day_count.school_days - coalesce(entries.days_before_entry, 0) as enrolled_days,
-        coalesce(events.absent_days, 0) as absent_days,
-        coalesce(events.unexcused_absent_days, 0) as unexcused_absent_days,
-        coalesce(events.tardy_days, 0) as tardy_days,
-        coalesce(events.dismissed_days, 0) as dismissed_days,
-        coalesce(events.absences_last_45_days, 0) as absences_last_45_days,
+        coalesce(attendance.enrolled_days, 0) as enrolled_days,
+        coalesce(attendance.absent_days, 0) as absent_days,
+        coalesce(attendance.unexcused_absent_days, 0) as unexcused_absent_days,
+        coalesce(attendance.tardy_days, 0) as tardy_days,
+        coalesce(attendance.dismissed_days, 0) as dismissed_days,
+        coalesce(attendance.absences_last_45_days, 0) as absences_last_45_days,
         coalesce(incidents.incidents_this_year, 0) as incidents_this_year,
         coalesce(incidents.incidents_last_45_days, 0) as incidents_last_45_days,
         star.star_reading_percentile,
@@ -104,9 +88,7 @@ combined as (
         star.star_math_band,
         star.star_math_date
     from students
-    cross join day_count
-    left join entries on entries.entry_date = coalesce(students.registration_date, cast('1900-01-01' as date))
-    left join events on events.student_id = students.student_id
+    left join attendance on attendance.student_id = students.student_id
     left join incidents on incidents.student_id = students.student_id
     left join star on star.student_id = students.student_id
 

@@ -5,4 +5,4 @@
 {{ config(severity='warn') }}
 select org_id, depth
 from {{ ref('dim_orgs') }}
-where depth >= {{ var('max_org_depth', 8) }}
+where depth >= {{ var('max_org_depth') }}

@@ -1,7 +1,7 @@
 -- Staff every roster vendor may receive: active now (terminated or inactive staff never appear),
 -- at an org in exports__orgs. Usernames: the SIS email when it is at the district's email
 -- domain, else <login_name>@domain. is_teacher: teaches a current section or has a teaching role.
-{%- set domain = var('email_domain', none) %}
+{%- set domain = var('email_domain') %}
 with
 
 staff as (

@@ -1,8 +1,8 @@
 -- Students every roster vendor receives: active now (no withdrawn, graduated, inactive or
 -- preregistered students), at a school in exports__orgs. Usernames come from the district's
 -- student email domain: the SIS email when it is at that domain, else <student_id>@domain.
-{%- set domain = var('student_email_domain', none) %}
-{%- set policy = var('student_password_policy', none) %}
+{%- set domain = var('student_email_domain') %}
+{%- set policy = var('student_password_policy') %}
 with
 
 students as (
@@ -21,7 +21,7 @@ sessions as (
 
 ),
 
-grades as (select grade_level, grade_sort from {{ ref('xwalk_grade_levels') }} where source_code = grade_level)
+grades as (select grade_level, grade_sort from {{ ref('grade_levels') }})
 
 select
     -- ids

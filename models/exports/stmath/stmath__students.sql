@@ -2,7 +2,7 @@
 -- course number matches vendor_stmath_courses, best priority first; homeroom for elementary).
 -- Only schools with an ST Math iid in orgs.csv and grades ST Math knows (vendor_grade_codes)
 -- are sent; a student with no such teacher cannot be sent (ST Math requires one).
-{%- set permanent_login = var('stmath_permanent_login', true) %}
+{%- set permanent_login = var('stmath_permanent_login') %}
 with
 
 students as (select * from {{ ref('exports__active_students') }}),

@@ -1,7 +1,7 @@
 -- The district's school days this school year, up to the as-of date. The SIS exports no calendar,
 -- so a school day is a weekday on which the district recorded at least one attendance event;
 -- a district can pin its calendar instead by listing days in the school_days seed (var use_school_days_seed).
-{% if var('use_school_days_seed', false) %}
+{% if var('use_school_days_seed') %}
 select cast(school_day as date) as school_day from {{ ref('school_days') }}
 where cast(school_day as date) <= {{ as_of_date() }}
 {% else %}

@@ -1,9 +1,10 @@
--- Student rows from the district's SIS (var sis_source), in one shape for the marts.
+-- Student rows from the district's SIS (var sis_source), in one shape, codes as sent.
 {% set src = 'stg_powerschool__students' if var('sis_source') == 'powerschool' else 'stg_aspen__students' %}
 select
     student_id, state_student_id, school_id, homeroom, counselor_login,
-    first_name, middle_name, last_name, birth_date, gender, grade_level, grade_raw, race,
-    is_hispanic_latino, home_language, lunch_status, ell_status, is_ell, has_iep, has_504_plan,
-    enrollment_status, enrollment_status_raw, is_active, is_unknown_status, registration_date,
-    email, address, phone, file_name, record_number, load_id
+    first_name, middle_name, last_name,
+    enrollment_status_raw, grade_raw, gender_raw, race_raw, lunch_status_raw, ell_status_raw, plan_504_raw,
+    sped_placement, disability, home_language, address, phone, email,
+    birth_date_raw, birth_date_parsed, registration_date, is_hispanic_latino,
+    source_system, file_name, record_number, load_id
 from {{ ref(src) }}

@@ -4,7 +4,7 @@ with
 
 educators as (
 
-    select * from {{ ref('int_sis__staff') }}
+    select * from {{ ref('int_staff__decoded') }}
     where staff_id is not null and staff_id <> ''
 
 ),
@@ -27,7 +27,7 @@ select
     coalesce(
         email,
         case when {{ dbt.position("'@'", 'login_name') }} > 0 then login_name end
-        {%- if var('email_domain', none) %},
+        {%- if var('email_domain') %},
         {{ dbt.concat(['login_name', "'@" ~ var('email_domain') ~ "'"]) }}
         {%- endif %}
     ) as resolved_email

@@ -1,4 +1,4 @@
--- One row per student from tonight's SIS export (int_sis__students).
+-- One row per student from tonight's SIS export (int_students__decoded).
 -- When a student has several rows (a mid-year transfer, a double entry), the winner is, in order:
 --   1. an active row over an inactive one,
 --   2. the latest registration_date (a missing date counts as oldest),
@@ -8,7 +8,7 @@ with
 
 students as (
 
-    select * from {{ ref('int_sis__students') }}
+    select * from {{ ref('int_students__decoded') }}
     where student_id is not null and student_id <> ''
 
 ),

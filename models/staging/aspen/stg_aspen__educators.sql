@@ -1,8 +1,8 @@
--- Tonight's educators_export: one row per file row, names split, staff type mapped to an SDS role.
+-- Tonight's educators_export: one row per file row, renamed, names split; staff type and status as
+-- sent (decoded in int_staff__decoded).
 with
 
 source as (select * from {{ source('raw_aspen', 'educators') }}),
-roles as (select * from {{ ref('xwalk_staff_roles') }}),
 
 renamed as (
 
@@ -22,6 +22,7 @@ renamed as (
         lower({{ clean_text(optional_column(source('raw_aspen', 'educators'), 'email')) }}) as email,
 
         -- lineage
+        'aspen' as source_system,
         _record_number as record_number,
         _file_name as file_name,
         _load_id as load_id
@@ -34,11 +35,5 @@ select
     renamed.*,
     {{ name_part('renamed.full_name', 'last') }} as last_name,
     {{ name_part('renamed.full_name', 'first') }} as first_name,
-    {{ name_part('renamed.full_name', 'middle') }} as middle_name,
-    coalesce(roles.staff_role, 'staff') as staff_role,
-    coalesce(roles.access_scope, 'none') as access_scope,
-    -- Only an explicit Active status counts: a blank status must never keep a departed
-    -- employee in Teams or ST Math rosters.
-    coalesce(upper(renamed.status_raw) = 'ACTIVE', false) as is_active
+    {{ name_part('renamed.full_name', 'middle') }} as middle_name
 from renamed
-left join roles on roles.staff_type = upper(renamed.staff_type)
