@@ -21,11 +21,12 @@ def load_location(settings: Settings, source: str, location: str | None = None, 
         from loaders.powerschool import load_powerschool
 
         return load_powerschool(wh, location, progress=progress)
-    patterns = settings.file_patterns.get(source)
     if location.lower().startswith("sftp://"):
         folder = settings.landing_dir / source
         folder.mkdir(parents=True, exist_ok=True)
-        wanted = sorted({p for spec in entity_specs(source, patterns) for p in spec.patterns})
+        # Any zip may hold the source's files (a STAR zip is named for the district), so zips come too.
+        wanted = sorted({"*.zip", *(p for spec in entity_specs(source, settings.file_patterns.get(source))
+                                    for p in spec.patterns)})
         fetch_new(SftpLocation.parse(location), settings.sftp_auth(), wanted, folder, folder / ".sftp_state.json",
                   attempts=settings.sftp_attempts, backoff_seconds=settings.sftp_backoff_seconds,
                   case_sensitive=False)  # like the folder loader
@@ -34,4 +35,4 @@ def load_location(settings: Settings, source: str, location: str | None = None, 
         if not folder.is_dir():
             raise SourceUnreadable(f"{location} is not a folder, an sftp:// URL or (for powerschool) a database URL.")
     return load_files(source, folder, wh, settings.archive_dir, max_reject_share=settings.max_reject_share,
-                      force=force, patterns=patterns, progress=progress)
+                      force=force, patterns=settings.file_patterns, progress=progress)

@@ -8,7 +8,6 @@ table untouched. ``raw_meta.file_loads`` and ``raw_meta.rejected_rows`` say what
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import tempfile
@@ -19,9 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from loaders.archive import ArchivedFile, archive_file
+from loaders.discover import Candidate, discover
 from loaders.reader import FileRefused, ReadResult, RejectedRow, read_file, read_header
 from schoolhouse import raw_meta
-from schoolhouse.catalog import FILE_SOURCES, META_COLUMNS, EntitySpec, star_layout
+from schoolhouse.catalog import (FILE_SOURCES, META_COLUMNS, STAR_LAYOUT_ONLY, STAR_LAYOUTS, EntitySpec,
+                                 raw_file_columns, star_layout)
 from schoolhouse.warehouse import Warehouse
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -44,9 +45,10 @@ class FileOutcome:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
-    status: str = "loaded"  # loaded | unchanged | refused
+    status: str = "loaded"  # loaded | unchanged | refused | unrecognised
     message: str = ""
-    extra_columns: str = ""
+    extra_columns: str = ""  # columns the file has beyond the known ones (loaded, reported)
+    missing_columns: str = ""  # optional columns the file lacks (null in tonight's table)
     archive_path: str = ""
     rejected: list[RejectedRow] = field(default_factory=list, repr=False)
     work_file: tuple[Path, list[str], int] | None = field(default=None, repr=False)  # path, columns, rows
@@ -58,14 +60,24 @@ class LoadSummary:
     load_id: str
     outcomes: list[FileOutcome]
     missing: list[str] = field(default_factory=list)  # entities with no file tonight
+    never_loaded: list[str] = field(default_factory=list)  # of those, the ones that have no previous data either
 
     @property
     def refused(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "refused"]
 
     @property
+    def unrecognised(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "unrecognised"]
+
+    @property
+    def recognised_nothing(self) -> bool:
+        """Files were there, but none is one of the source's entities."""
+        return bool(self.unrecognised) and all(o.status == "unrecognised" for o in self.outcomes)
+
+    @property
     def ok(self) -> bool:
-        return not self.refused
+        return not self.refused and not self.recognised_nothing
 
 
 def new_load_id() -> str:
@@ -73,52 +85,23 @@ def new_load_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
 
 
-def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
-
-
-def discover(folder: Path, specs: tuple[EntitySpec, ...]) -> tuple[dict[str, Path], list[str]]:
-    """The newest file per entity (by modification time, then name); and entities with none."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    found: dict[str, Path] = {}
-    missing: list[str] = []
-    for spec in specs:
-        candidates = [p for p in files if _matches(p.name, spec.patterns)]
-        if candidates:
-            found[spec.entity] = max(candidates, key=lambda p: (p.stat().st_mtime, p.name))
-        else:
-            missing.append(spec.entity)
-    return found, missing
-
-
-def _unpack_star(archived: ArchivedFile, work: Path, root: Path) -> list[ArchivedFile]:
-    """A STAR zip holds one CSV per subject; each member is archived and read on its own."""
-    members = []
-    with zipfile.ZipFile(archived.path) as zf:
-        for info in zf.infolist():
-            if info.is_dir() or not info.filename.lower().endswith(".csv"):
-                continue
-            target = work / Path(info.filename).name
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            members.append(archive_file(target, root, name=f"{archived.name}:{Path(info.filename).name}"))
-    return members
-
-
-def _read_one(
-    source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: Warehouse, work: Path,
-    load_id: str, max_reject_share: float, force: bool,
-) -> FileOutcome:
+def _read_one(source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: Warehouse, work: Path,
+              load_id: str, max_reject_share: float, force: bool) -> FileOutcome:
     out = FileOutcome(source, entity, af.name, af.sha256, af.size, af.encoding, archive_path=str(af.path))
     if not force and raw_meta.current_sha(wh, source, entity) == af.sha256:
         out.status, out.message = "unchanged", "already the current load; nothing changed"
         return out
-    required, keys = spec.required, spec.keys
+    required, keys, other_layout = spec.required, spec.keys, set()
     try:
         if source == "star":
-            _, required, keys = star_layout(read_header(af))
-        result: ReadResult = read_file(af, required=required, keys=keys, work_dir=work, load_id=load_id,
-                                       max_reject_share=max_reject_share, work_format=wh.loader_file_format)
+            layout, required, keys = star_layout(read_header(af, spec.aliases))
+            other_layout = {c for name, (req, k) in STAR_LAYOUTS.items() if name != layout for c in (*req, *k)}
+            other_layout |= {c for name, cols in STAR_LAYOUT_ONLY.items() if name != layout for c in cols}
+            other_layout -= {*required, *keys}
+        result: ReadResult = read_file(
+            af, required=required, keys=keys, work_dir=work, load_id=load_id, max_reject_share=max_reject_share,
+            work_format=wh.loader_file_format, known=spec.known, aliases=spec.aliases,
+            table_columns=tuple(c for c in raw_file_columns(spec) if c not in META_COLUMNS))
     except FileRefused as exc:
         out.status, out.message = "refused", str(exc)
         return out
@@ -126,9 +109,12 @@ def _read_one(
     out.rows_read, out.rows_loaded = result.data_records, result.loaded_records
     out.rows_rejected, out.rejected = len(result.rejected), result.rejected
     out.extra_columns = ",".join(c for c in result.columns if c not in known)
-    out.work_file = (result.work_path, result.columns, result.loaded_records)
+    # The optional columns tonight's file lacked (the other STAR layout's columns do not count).
+    out.missing_columns = ",".join(c for c in result.absent_columns if c not in other_layout)
+    out.work_file = (result.work_path, [*result.columns, *result.absent_columns], result.loaded_records)
     if result.rejected:
-        out.message = f"{len(result.rejected)} rows rejected (see raw_meta.rejected_rows)"
+        n = len(result.rejected)
+        out.message = f"{n} row{'' if n == 1 else 's'} rejected (see raw_meta.rejected_rows)"
     return out
 
 
@@ -138,39 +124,80 @@ def entity_specs(source: str, patterns: dict[str, tuple[str, ...]] | None = None
     return tuple(s.with_patterns(patterns[s.entity]) if s.entity in patterns else s for s in FILE_SOURCES[source])
 
 
+class _Archiver:
+    """Archives each file of the folder once, and each zip member on its own as zip:member."""
+
+    def __init__(self, root: Path, work: Path) -> None:
+        self.root, self.work, self._done = root, work, {}
+
+    def __call__(self, candidate: Candidate) -> ArchivedFile:
+        if candidate.path not in self._done:
+            self._done[candidate.path] = archive_file(candidate.path, self.root)
+        container = self._done[candidate.path]
+        if candidate.member is None:
+            return container
+        target = self.work / f"{container.sha256[:12]}-{Path(candidate.member).name}"
+        with zipfile.ZipFile(container.path) as zf, zf.open(candidate.member) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        return archive_file(target, self.root, name=candidate.label)
+
+
+def _outcome_of(source: str, entity: str, spec: EntitySpec, candidate: Candidate, archive: _Archiver,
+                wh: Warehouse, work: Path, load_id: str, max_reject_share: float, force: bool) -> FileOutcome:
+    af = archive(candidate)
+    if candidate.member is None and candidate.path.suffix.lower() == ".zip":
+        return FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused", archive_path=str(af.path),
+                           message=f"{af.name} is refused: the zip holds no CSV or text file.")
+    return _read_one(source, entity, spec, af, wh, work, load_id, max_reject_share, force)
+
+
+def _conflict(source: str, entity: str, hits: list[Candidate], archive: _Archiver) -> FileOutcome:
+    archived = [archive(c) for c in hits]  # nothing is lost: both are kept, neither is loaded
+    names = ", ".join(c.label for c in hits)
+    return FileOutcome(source, entity, names, status="refused", archive_path=str(archived[0].path),
+                       message=f"{entity} is refused: {len(hits)} files match it ({names}); nothing was loaded for "
+                               f"{entity}. Remove all but one, or list patterns in file_patterns so one wins.")
+
+
+def _unrecognised(source: str, candidate: Candidate, archive: _Archiver, specs: tuple[EntitySpec, ...]) -> FileOutcome:
+    af = archive(candidate)
+    return FileOutcome(source, "", candidate.label, af.sha256, af.size, status="unrecognised",
+                       archive_path=str(af.path),
+                       message=f"{candidate.label} matches no {source} file name "
+                               f"({', '.join(p for s in specs for p in s.patterns)}); it was archived, not loaded.")
+
+
 def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, max_reject_share: float = 0.10,
-               force: bool = False, patterns: dict[str, tuple[str, ...]] | None = None,
+               force: bool = False, patterns: dict[str, dict[str, tuple[str, ...]]] | None = None,
                progress=None) -> LoadSummary:
-    """Load the newest file of every entity of ``source`` found in ``folder``."""
-    specs = entity_specs(source, patterns)
+    """Load every entity of ``source`` found in ``folder`` (files, or members of zips in it).
+    ``patterns`` are the district's own file patterns, source → entity → patterns."""
+    patterns = patterns or {}
+    specs = entity_specs(source, patterns.get(source))
+    others = tuple(s for other in FILE_SOURCES if other != source for s in entity_specs(other, patterns.get(other)))
     by_entity = {s.entity: s for s in specs}
     raw_meta.ensure(wh)
     load_id = new_load_id()
-    root = archive_root
-    found, missing = discover(folder, specs)
+    found = discover(folder, specs, others)
     outcomes: list[FileOutcome] = []
     with tempfile.TemporaryDirectory(prefix="schoolhouse-load-") as tmp:
         work = Path(tmp)
-        for entity, path in found.items():
+        archive = _Archiver(archive_root, work)
+        for entity, candidate in found.found.items():
             if progress:
-                progress(f"reading {path.name}")
-            af = archive_file(path, root)
-            if source == "star" and path.suffix.lower() == ".zip":
-                members = _unpack_star(af, work, root)
-                if not members:
-                    outcomes.append(FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused",
-                                                message=f"{af.name} is refused: the zip holds no CSV file."))
-                    continue
-                af = members[0]
-            outcomes.append(_read_one(source, entity, by_entity[entity], af, wh, work, load_id,
-                                      max_reject_share, force))
+                progress(f"reading {candidate.label}")
+            outcomes.append(_outcome_of(source, entity, by_entity[entity], candidate, archive, wh, work, load_id,
+                                        max_reject_share, force))
+        outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
+        outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
         accepted = [o for o in outcomes if o.status == "loaded"]
         if accepted:
             if progress:
                 progress(f"loading {len(accepted)} tables into raw_{source}")
             _dlt_load(wh, f"raw_{source}", [(o.entity, *o.work_file) for o in accepted])
         record_outcomes(wh, load_id, outcomes)
-    return LoadSummary(source, load_id, outcomes, missing)
+    never = [e for e in found.missing if raw_meta.current_sha(wh, source, e) is None]
+    return LoadSummary(source, load_id, outcomes, found.missing, never)
 
 
 def _work_file_resource(entity: str, path: Path, columns: list[str], rows: int, file_format: str):

@@ -24,16 +24,24 @@ def expected_tables() -> dict[tuple[str, str], list[str]]:
     return tables
 
 
+def _type(column: str) -> str:
+    return "bigint" if column == "_record_number" else "text"
+
+
 def ensure_raw_tables(wh: Warehouse) -> list[str]:
-    """Create the missing raw tables (empty) and the raw_meta tables; returns the raw tables created."""
+    """Create the missing raw tables (empty) and the raw_meta tables, and give an existing raw table any
+    known column it lacks (null), so the models always find every column; returns what was created."""
     raw_meta.ensure(wh)
     statements, created = [], []
     for (schema, table), columns in expected_tables().items():
-        if wh.table_exists(schema, table):
-            continue
-        cols = ", ".join(f'"{c}" {"bigint" if c == "_record_number" else "text"}' for c in columns)
-        statements += [(f"create schema if not exists {schema}", ()), (f'create table {schema}."{table}" ({cols})', ())]
-        created.append(f"{schema}.{table}")
+        have = set(wh.columns(schema, table))
+        if not have:
+            cols = ", ".join(f'"{c}" {_type(c)}' for c in columns)
+            statements += [(f"create schema if not exists {schema}", ()), (f'create table {schema}."{table}" ({cols})', ())]
+            created.append(f"{schema}.{table}")
+        elif schema != "raw_powerschool":  # PowerSchool tables take the shape the database gives them
+            statements += [(f'alter table {schema}."{table}" add column "{c}" {_type(c)}', ())
+                           for c in columns if c not in have]
     if statements:
         wh.execute_many(statements)
     return created

@@ -52,6 +52,7 @@ class ReadResult:
     rejected: list[RejectedRow] = field(default_factory=list)
     last_record: int = 0  # the file's last record number (the header is 1)
     last_record_unreadable: bool = False
+    absent_columns: list[str] = field(default_factory=list)  # the table's columns tonight's file lacked (null)
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -64,19 +65,31 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", name).strip("_").lower()
 
 
-def read_header(f: ArchivedFile) -> list[str]:
+def read_header(f: ArchivedFile, aliases: dict[str, str] | None = None) -> list[str]:
+    """The first line's column names, normalised, with the district's other spellings renamed."""
     with open(f.path, encoding=f.encoding, newline="") as text:
         first = text.readline()
     if not first.strip():
         raise FileRefused(f"{f.name} is refused: it is empty (no header line).")
     raw = next(csv.reader(io.StringIO(first), escapechar="\\"))
-    names = [normalise_header(n) for n in raw]
-    if any(not n for n in names):
-        raise FileRefused(f"{f.name} is refused: the header has an empty column name.")
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    return [(aliases or {}).get(n, n) for n in (normalise_header(r) for r in raw)]
+
+
+def _check_header(f: ArchivedFile, columns: list[str], required: tuple[str, ...], known: frozenset[str]) -> None:
+    """Refuse a header that is missing, unusable or lacks a required column, in one sentence."""
+    if required and not set(columns) & (known | set(required)):
+        shown = ", ".join(c for c in columns[:4] if c) or "empty values"
+        raise FileRefused(f"{f.name} has no header row: its first line ({shown}, ...) names none of the "
+                          f"expected columns such as {', '.join(required[:3])}.")
+    if any(not n for n in columns):
+        raise FileRefused(f"{f.name} is refused: the header has an empty column name "
+                          f"(column {columns.index('') + 1}).")
+    dupes = sorted({n for n in columns if columns.count(n) > 1})
     if dupes:
         raise FileRefused(f"{f.name} is refused: the header names column {dupes[0]!r} more than once.")
-    return names
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise FileRefused(f"{f.name} is refused: required column {missing[0]!r} is missing from the header.")
 
 
 def _unbalanced_last_line(f: ArchivedFile) -> bool:
@@ -97,24 +110,29 @@ def read_file(
     load_id: str,
     max_reject_share: float = 0.10,
     work_format: str = "parquet",
+    known: frozenset[str] = frozenset(),
+    table_columns: tuple[str, ...] = (),
+    aliases: dict[str, str] | None = None,
 ) -> ReadResult:
     """Parse ``f`` into ``work_dir/<sha>.<work_format>`` (all columns text plus ``META_COLUMNS``).
 
-    The work file is what dlt imports as is: Parquet for DuckDB, CSV for PostgreSQL's COPY."""
+    ``table_columns`` are every column the raw table has: those the file lacks are written as
+    nulls, so tonight's table has its whole shape whatever the district sent. The work file is
+    what dlt imports as is: Parquet for DuckDB, CSV for PostgreSQL's COPY."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
-    columns = read_header(f)
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise FileRefused(f"{f.name} is refused: required column {missing[0]!r} is missing from the header.")
+    columns = read_header(f, aliases)
+    _check_header(f, columns, required, known)
     work_dir.mkdir(parents=True, exist_ok=True)
     work_path = work_dir / f"{f.sha256}.{work_format}"
+    padding = [c for c in table_columns if c not in columns]
     try:
-        result = _write_work_file(f, columns, keys, work_path, load_id, work_format)
+        result = _write_work_file(f, columns, keys, work_path, load_id, work_format, padding)
         _judge(f, result, max_reject_share)
     except FileRefused:
         work_path.unlink(missing_ok=True)
         raise
+    result.absent_columns = padding
     return result
 
 
@@ -144,13 +162,13 @@ def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, Rejected
 
 
 def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...], work_path: Path,
-                     load_id: str, work_format: str) -> ReadResult:
+                     load_id: str, work_format: str, padding: list[str]) -> ReadResult:
     invalid: dict[int, RejectedRow] = {}
     reader = _csv_reader(f, columns, invalid)
     # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
     lineage = {"_file_name": f.name, "_file_sha256": f.sha256,
                "_file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "_load_id": load_id}
-    out_schema = pa.schema([(c, pa.string()) for c in columns] +
+    out_schema = pa.schema([(c, pa.string()) for c in (*columns, *padding)] +
                            [(c, pa.int64() if c == "_record_number" else pa.string()) for c in META_COLUMNS])
     result = ReadResult(columns, 0, 0, work_path)
     next_record = 2  # record 1 is the header
@@ -165,6 +183,8 @@ def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...],
                     next_record += 1
                 result.data_records += batch.num_rows
                 table, number_array = _reject_missing_keys(pa.Table.from_batches([batch]), keys, numbers, result)
+                for name in padding:
+                    table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
                 table = table.append_column("_record_number", number_array)
                 for name, value in lineage.items():
                     table = table.append_column(name, pa.array([value] * table.num_rows, pa.string()))
@@ -173,6 +193,7 @@ def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...],
     except pa.ArrowInvalid as exc:
         raise FileRefused(f"{f.name} is refused: it cannot be parsed as CSV ({exc}).") from exc
     result.data_records += len(invalid)
+    _with_record_text(f, result.rejected)
     result.rejected.extend(invalid.values())
     result.rejected.sort(key=lambda r: r.record_number)
     result.last_record = next_record - 1 if not invalid else max(next_record - 1, max(invalid))
@@ -191,16 +212,15 @@ def _reject_missing_keys(table: pa.Table, keys: tuple[str, ...], numbers: list[i
     if missing_key is None or not pc.any(missing_key).as_py():
         return table, number_array
     for i in pc.indices_nonzero(missing_key).to_pylist():
-        row = {c: table[c][i].as_py() for c in result.columns}
-        empty_keys = [k for k in keys if not (row[k] or "").strip()]
-        result.rejected.append(RejectedRow(numbers[i], "missing_key", f"empty {', '.join(empty_keys)}",
-                                           _as_csv_line(row.values())))
+        empty_keys = [k for k in keys if not (table[k][i].as_py() or "").strip()]
+        # The record's own text is filled in afterwards, from the file (_with_record_text).
+        result.rejected.append(RejectedRow(numbers[i], "missing_key", f"empty {', '.join(empty_keys)}", ""))
     keep = pc.invert(missing_key)
     return table.filter(keep), number_array.filter(keep)
 
 
 def _judge(f: ArchivedFile, result: ReadResult, max_reject_share: float) -> None:
-    """Refuse the whole file when it is cut off, has no records, or too many rows cannot be read."""
+    """Refuse the whole file when it is cut off, has no records, or too many rows cannot be used."""
     if not f.ends_with_newline and (_unbalanced_last_line(f) or result.last_record_unreadable):
         raise FileRefused(f"{f.name} is refused: it is cut off mid-record at record {result.last_record} "
                           "(no final line break and an incomplete last record).")
@@ -209,9 +229,67 @@ def _judge(f: ArchivedFile, result: ReadResult, max_reject_share: float) -> None
     rejected = result.rejected
     if len(rejected) > max_reject_share * result.data_records:
         raise FileRefused(
-            f"{f.name} is refused: {len(rejected)} of {result.data_records} records cannot be read "
-            f"(more than {max_reject_share:.0%}); first at record {rejected[0].record_number}: {rejected[0].detail}."
+            f"{f.name} is refused: {_reject_counts(rejected, result.data_records)} (more than "
+            f"{max_reject_share:.0%} of its records); first at record {rejected[0].record_number}: {rejected[0].detail}."
         )
+
+
+def _reject_counts(rejected: list[RejectedRow], total: int) -> str:
+    """'3 of 7 records have an empty local_id' / '5 of 40 records cannot be read (wrong number of fields)'."""
+    parts = []
+    for detail in sorted({r.detail for r in rejected if r.reason == "missing_key"}):
+        n = sum(1 for r in rejected if r.detail == detail)
+        parts.append(f"{n} of {total} records have an {detail}")
+    unreadable = sum(1 for r in rejected if r.reason == "field_count")
+    if unreadable:
+        parts.append(f"{unreadable} of {total} records cannot be read (wrong number of fields)")
+    return "; ".join(parts)
+
+
+def _with_record_text(f: ArchivedFile, rejected: list[RejectedRow]) -> None:
+    """Fill in the raw text of rejected rows that have none: the record as the file holds it, decoded."""
+    wanted = {r.record_number for r in rejected if not r.raw_text}
+    if not wanted:
+        return
+    texts = record_texts(f, wanted)
+    rejected[:] = [RejectedRow(r.record_number, r.reason, r.detail, texts.get(r.record_number, r.raw_text))
+                   if r.record_number in wanted else r for r in rejected]
+
+
+def record_texts(f: ArchivedFile, wanted: set[int]) -> dict[int, str]:
+    """The text of the wanted records (the header is record 1), as they are in the file: a record goes
+    on over line breaks inside quotes or after a backslash; blank lines are not records."""
+    out: dict[int, str] = {}
+    number, lines, quoted = 1, [], False
+    with open(f.path, encoding=f.encoding, newline="") as text:
+        for line in text:
+            if not lines and not line.strip():
+                continue
+            lines.append(line)
+            quoted, continued = _line_state(line, quoted)
+            if quoted or continued:
+                continue
+            if number in wanted:
+                out[number] = "".join(lines).rstrip("\r\n")
+                if len(out) == len(wanted):
+                    break
+            number, lines = number + 1, []
+    return out
+
+
+def _line_state(line: str, quoted: bool) -> tuple[bool, bool]:
+    """(inside a quoted field at the end of the line, the line break itself is escaped)."""
+    escaped = False
+    for ch in line:
+        if escaped:
+            escaped = False
+            if ch in "\r\n":
+                return quoted, True
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+    return quoted, False
 
 
 def _writer(path: Path, schema: pa.Schema, work_format: str):
@@ -226,9 +304,3 @@ def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
             yield reader.read_next_batch()
         except StopIteration:
             return
-
-
-def _as_csv_line(values) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(["NULL" if v is None else v for v in values])
-    return buf.getvalue()

@@ -10,11 +10,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- post_hook: remove rows whose key is no longer among the upstream rows the fact keeps
-    (``keep`` is the fact's own filter, e.g. rows no rule excluded). -#}
-{% macro delete_vanished_rows(key, upstream, keep='true') -%}
+{#- post_hook: remove rows whose key is no longer among the upstream rows the fact keeps (``keep``
+    is the fact's own filter, e.g. rows no rule excluded), within the window tonight's files cover:
+    the school years of ``date_column`` present upstream (per ``window_columns`` too, e.g. each
+    source_system and subject is its own file). A new school year's export, which no longer holds
+    last year's rows, therefore leaves last year in place; deletions inside the window propagate. -#}
+{% macro delete_vanished_rows(key, upstream, keep='true', date_column='event_date', window_columns=[]) -%}
     delete from {{ this }}
     where {{ key }} not in (select {{ key }} from {{ upstream }} where {{ key }} is not null and ({{ keep }}))
+      and exists (
+          select 1 from {{ upstream }} as tonight
+          where tonight.{{ date_column }} is not null
+            and {{ school_year_of('tonight.' ~ date_column) }} = {{ school_year_of(this ~ '.' ~ date_column) }}
+            {%- for c in window_columns %}
+            and coalesce(tonight.{{ c }}, '') = coalesce({{ this }}.{{ c }}, '')
+            {%- endfor %}
+      )
 {%- endmacro %}
 
 {#- A row hash over the given columns (text-cast, null-safe) for change detection. -#}

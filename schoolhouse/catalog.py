@@ -9,7 +9,8 @@ contract the staging models rely on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 # The order a night loads them in: the org tree first, then the SIS, then assessments.
 SOURCES = ("district", "aspen", "star", "powerschool")
@@ -27,18 +28,20 @@ class EntitySpec:
     required: tuple[str, ...]  # a file missing one of these is refused
     keys: tuple[str, ...]  # a row with one of these empty is rejected ("missing_key")
     optional: tuple[str, ...] = ()  # known columns a file may omit; anything else is reported as extra
+    # Other spellings districts use for a column (normalised) → the column it is.
+    aliases: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def known(self) -> frozenset[str]:
         return frozenset(self.required) | frozenset(self.keys) | frozenset(self.optional)
 
     def with_patterns(self, patterns: tuple[str, ...]) -> EntitySpec:
-        return EntitySpec(self.source, self.entity, tuple(patterns), self.required, self.keys, self.optional)
+        return dataclasses.replace(self, patterns=tuple(patterns))
 
 
 def _aspen(entity: str, stem: str, required: tuple[str, ...], keys: tuple[str, ...],
-           optional: tuple[str, ...] = ()) -> EntitySpec:
-    return EntitySpec("aspen", entity, (f"{stem}*.txt", f"{stem}*.csv"), required, keys, optional)
+           optional: tuple[str, ...] = (), aliases: dict[str, str] | None = None) -> EntitySpec:
+    return EntitySpec("aspen", entity, (f"{stem}*.txt", f"{stem}*.csv"), required, keys, optional, aliases or {})
 
 
 ASPEN = (
@@ -65,17 +68,19 @@ ASPEN = (
         ("school_local_id", "course_number", "section_number"),
         ("section_schedule", "section_room_number"),
     ),
+    # Older exports have no district_school_year (Student Insights keeps fixtures of both): it is
+    # then this school year.
     _aspen(
         "student_section_assignments", "student_section_assignment_export",
-        ("local_id", "course_number", "school_local_id", "section_number", "term_local_id",
-         "district_school_year"),
+        ("local_id", "course_number", "school_local_id", "section_number", "term_local_id"),
         ("local_id", "course_number", "section_number"),
+        ("district_school_year",),
     ),
     _aspen(
         "educator_section_assignments", "educator_section_assignment_export",
-        ("local_id", "login_name", "course_number", "school_local_id", "section_number", "term_local_id",
-         "district_school_year"),
+        ("local_id", "login_name", "course_number", "school_local_id", "section_number", "term_local_id"),
         ("local_id", "course_number", "section_number"),
+        ("district_school_year",),
     ),
     _aspen(
         "attendance", "attendance_export",
@@ -95,6 +100,8 @@ ASPEN = (
         ("local_id",),
         ("state_id", "school_local_id", "assessment_scale_score", "assessment_performance_level",
          "assessment_growth", "assessment_test"),
+        # Student Insights' own fixtures spell it both ways.
+        {"assessment_perf_level": "assessment_performance_level"},
     ),
 )
 
@@ -107,9 +114,14 @@ STAR_LAYOUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
            ("student_local_id",)),
 }
 STAR_OPTIONAL = ("grade_equivalent", "total_time_in_seconds", "total_time", "scaled_score", "assessment_id")
+# Columns only one layout has: a file of the other layout does not "lack" them.
+STAR_LAYOUT_ONLY = {"v2": ("total_time_in_seconds",), "v1": ("total_time",)}
+# Files (or members of a zip of any name) route by their own name: SR_v2.csv, SM.csv, StarReading.csv;
+# a zip holding one file may also be named for it (star_reading.zip).
 STAR = (
-    EntitySpec("star", "reading", ("SR*.csv", "*star_reading*.zip", "SR*.zip"), (), (), STAR_OPTIONAL),
-    EntitySpec("star", "math", ("SM*.csv", "*star_math*.zip", "SM*.zip"), (), (), STAR_OPTIONAL),
+    EntitySpec("star", "reading", ("SR*.csv", "*star*reading*.csv", "*star*reading*.zip", "SR*.zip"), (), (),
+               STAR_OPTIONAL),
+    EntitySpec("star", "math", ("SM*.csv", "*star*math*.csv", "*star*math*.zip", "SM*.zip"), (), (), STAR_OPTIONAL),
 )
 
 DISTRICT = (

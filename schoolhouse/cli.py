@@ -102,26 +102,41 @@ def load(settings: Settings, source: str, location: str | None, force: bool) -> 
     except (SftpError, SourceUnreadable) as exc:
         _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
     print_load_summary(summary)
+    for o in summary.unrecognised:
+        console.print(o.message, markup=False, style="yellow", soft_wrap=True)
+    if summary.recognised_nothing:
+        _fail(f"Nothing was loaded: no file in {location or settings.sources.get(source)} is a {source} file "
+              f"({', '.join(o.file_name for o in summary.unrecognised)}).")
     if not summary.ok:
         _fail(" ".join(o.message for o in summary.refused))
+
+
+def _load_note(o) -> str:
+    if o.status != "loaded":
+        return o.message
+    notes = [f"not in tonight's file (null): {o.missing_columns}" if o.missing_columns else "",
+             f"extra columns: {o.extra_columns}" if o.extra_columns else "", o.message]
+    return "; ".join(n for n in notes if n)
 
 
 def print_load_summary(summary) -> None:
     table = Table(title=f"{summary.source} load {summary.load_id}")
     for col in ("entity", "file", "status", "read", "loaded", "rejected", "note"):
-        table.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
+        table.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left", overflow="fold")
     for o in summary.outcomes:
-        colour = {"loaded": "green", "unchanged": "cyan", "refused": "red"}[o.status]
-        note = o.message if o.status != "loaded" else (f"extra columns: {o.extra_columns}" if o.extra_columns else "")
-        table.add_row(o.entity, o.file_name, f"[{colour}]{o.status}[/]", f"{o.rows_read:,}",
-                      f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", note)
+        colour = {"loaded": "green", "unchanged": "cyan", "refused": "red", "unrecognised": "yellow"}[o.status]
+        table.add_row(o.entity or "—", o.file_name, f"[{colour}]{o.status}[/]", f"{o.rows_read:,}",
+                      f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", _load_note(o))
     for entity in summary.missing:
-        table.add_row(entity, "—", "[yellow]no file[/]", "", "", "", "no file tonight; previous data kept")
+        note = "no file tonight, and none loaded before" if entity in summary.never_loaded else \
+            "no file tonight; previous data kept"
+        table.add_row(entity, "—", "[yellow]no file[/]", "", "", "", note)
     console.print(table)
 
 
 @main.command()
-@click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
+@click.option("--select", "select", default=None,
+              help="dbt node selection (default: everything); only tests whose every parent is selected run.")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental facts from scratch (snapshots keep their history).")
 @with_settings
 def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
@@ -129,7 +144,7 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
     from schoolhouse.build import build as run_build
 
     if not run_build(settings, select=select, export_checks="error" if settings.exports else "warn",
-                     full_refresh=full_refresh):
+                     full_refresh=full_refresh, indirect_selection="cautious" if select else None):
         _fail("dbt build failed: a model or an error-severity test failed (see the log above).")
 
 

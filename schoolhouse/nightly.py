@@ -111,15 +111,18 @@ def _load_step(settings: Settings, source: str, location: str) -> Step:
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
         "entities_missing": len(summary.missing),
+        "files_unrecognised": len(summary.unrecognised),
     }
-    if summary.refused:
+    unrecognised = " ".join(o.message for o in summary.unrecognised)
+    if summary.refused or summary.recognised_nothing:
         step.status = "warning"
-        step.message = " ".join(o.message for o in summary.refused) + \
-            f" Yesterday's {', '.join(o.entity for o in summary.refused)} data is kept."
+        kept = f" Yesterday's {', '.join(o.entity for o in summary.refused)} data is kept." if summary.refused else ""
+        step.message = " ".join(o.message for o in summary.refused) + kept + (" " + unrecognised if unrecognised else "")
     else:
         step.status = "ok"
         step.message = f"{step.counts['files_loaded']} loaded, {step.counts['files_unchanged']} unchanged" + (
-            f", no file tonight for {', '.join(summary.missing)}" if summary.missing else "")
+            f", no file tonight for {', '.join(summary.missing)}" if summary.missing else "") + (
+            f". {unrecognised}" if unrecognised else "")
     return step
 
 

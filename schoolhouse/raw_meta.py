@@ -26,8 +26,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("load_id", "text not null"), ("source", "text not null"), ("entity", "text not null"),
         ("file_name", "text not null"), ("file_sha256", "text"), ("bytes", "bigint"), ("encoding", "text"),
         ("rows_read", "bigint"), ("rows_loaded", "bigint"), ("rows_rejected", "bigint"),
-        ("status", "text not null"), ("message", "text"), ("extra_columns", "text"), ("archive_path", "text"),
-        ("loaded_at", "timestamp not null"),
+        ("status", "text not null"), ("message", "text"), ("extra_columns", "text"), ("missing_columns", "text"),
+        ("archive_path", "text"), ("loaded_at", "timestamp not null"),
     ),
     "rejected_rows": (
         ("file_sha256", "text not null"), ("record_number", "bigint not null"), ("source", "text not null"),
@@ -61,12 +61,20 @@ def columns(table: str) -> list[str]:
 
 
 def ensure(wh: Warehouse) -> None:
-    """Create the schema and any missing table (never alters an existing one)."""
+    """Create the schema and any missing table; add a column a newer version knows to an older table
+    (nullable: the rows written before it have none). Nothing is ever dropped or retyped."""
     statements = [(f"create schema if not exists {SCHEMA}", ())]
     for table, cols in TABLES.items():
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
         statements.append((f"create table if not exists {SCHEMA}.{table} ({body})", ()))
     wh.execute_many(statements)
+    added = []
+    for table, cols in TABLES.items():
+        have = set(wh.columns(SCHEMA, table))
+        added += [(f"alter table {SCHEMA}.{table} add column {name} {kind.replace(' not null', '')}", ())
+                  for name, kind in cols if name not in have]
+    if added:
+        wh.execute_many(added)
 
 
 def _insert(table: str, rows: Sequence[dict[str, Any]], ph: str) -> list[tuple[str, tuple]]:

@@ -111,7 +111,7 @@ def test_refused_files_name_the_file_and_the_reason(tmp_path, content, expected)
 def test_a_file_with_too_many_unreadable_rows_is_refused(tmp_path):
     rows = [["1", "A, B", "1", ""]] + [["", "No, Key", "1", ""]] * 3
     path = write_export(tmp_path / "s.txt", HEADER, rows)
-    with pytest.raises(FileRefused, match="3 of 4 records cannot be read"):
+    with pytest.raises(FileRefused, match="3 of 4 records have an empty local_id"):
         _read(tmp_path, path, share=0.10)
 
 

@@ -3,7 +3,7 @@
     unique_key='result_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
-    post_hook=["{{ delete_vanished_rows('result_id', ref('int_assessments__judged'), 'exclusion_reason is null') }}"]
+    post_hook=["{{ delete_vanished_rows('result_id', ref('int_assessments__judged'), 'exclusion_reason is null', 'test_date', ['source_system', 'subject']) }}"]
 ) }}
 -- One row per assessment result: X2 exports (state tests such as MCAS) and STAR Reading/Math.
 -- STAR performance_level is the benchmark band from the percentile rank.

@@ -49,7 +49,9 @@ select
         when students.school_id <> stints.school_id then 'moved to another school'
         when not students.is_active then students.enrollment_status_raw
     end as exit_reason,
-    students.school_id = stints.school_id and students.is_active as is_current
+    -- A registration date after the as-of date is not an enrollment yet (listed in dq_invalid_values).
+    students.school_id = stints.school_id and students.is_active
+        and coalesce(students.registration_date <= {{ as_of_date() }}, true) as is_current
 from stints
 left join students on students.student_id = stints.student_id
 where stints.school_id is not null

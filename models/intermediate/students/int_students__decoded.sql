@@ -1,4 +1,5 @@
 -- Every SIS student row with its codes decoded through the crosswalk seeds, one rule for both SISs.
+-- A 504 code no crosswalk row maps is no plan here and is listed in dq_unmapped_codes.
 -- Each decoded value sits beside the code it came from (the *_raw columns); a code no crosswalk row
 -- matches decodes to null or 'unknown' and is listed by the unmapped-code checks, never guessed.
 with
@@ -11,6 +12,7 @@ status_patterns as (select * from {{ ref('xwalk_enrollment_status') }}),
 races as (select * from {{ ref('xwalk_race') }}),
 ells as (select * from {{ ref('xwalk_ell_status') }}),
 genders as (select * from {{ ref('xwalk_gender') }}),
+plans_504 as (select * from {{ ref('xwalk_plan_504') }}),
 
 -- Each raw status takes exactly one crosswalk row of its SIS: an exact match before a wildcard, longer first.
 statuses as (
@@ -50,6 +52,7 @@ decoded as (
             else coalesce(races.race, 'unknown')
         end as race,
         coalesce(genders.gender, 'not_selected') as gender,
+        coalesce(plans_504.has_504_plan, false) as has_504_plan,
         -- An unknown status code is treated as active: a typo must never make students look withdrawn.
         coalesce(statuses.is_active, true) as is_active,
         coalesce(statuses.enrollment_status, 'active') as enrollment_status,
@@ -60,6 +63,7 @@ decoded as (
     left join races on races.source_code = upper(students.race_raw)
     left join ells on ells.source_code = upper(students.ell_status_raw)
     left join genders on genders.source_code = upper(students.gender_raw)
+    left join plans_504 on plans_504.source_code = upper(students.plan_504_raw)
     left join statuses
         on statuses.source_system = students.source_system
         and statuses.raw_status = upper(students.enrollment_status_raw)
@@ -75,6 +79,5 @@ select
         then birth_date_parsed
     end as birth_date,
     coalesce(sped_placement, disability) is not null
-        and upper(coalesce(sped_placement, disability)) not in ('NO', 'N', '0', 'FALSE', 'NONE') as has_iep,
-    coalesce({{ parse_bool('plan_504_raw') }}, upper(plan_504_raw) in ('504', 'ACTIVE'), false) as has_504_plan
+        and upper(coalesce(sped_placement, disability)) not in ('NO', 'N', '0', 'FALSE', 'NONE') as has_iep
 from decoded

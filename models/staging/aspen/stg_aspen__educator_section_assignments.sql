@@ -12,7 +12,8 @@ renamed as (
         {{ clean_text('course_number') }} as course_number,
         {{ clean_text('section_number') }} as section_number,
         upper({{ clean_text('term_local_id') }}) as term_code,
-        {{ parse_int('district_school_year') }} as school_year,
+        -- Older exports have no district_school_year: their assignments are this school year's.
+        coalesce({{ parse_int('district_school_year') }}, case when {{ clean_text('district_school_year') }} is null then {{ current_school_year() }} end) as school_year,
         _record_number as record_number,
         _file_name as file_name
     from source
