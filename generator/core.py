@@ -20,7 +20,7 @@ from . import pools
 from .csvio import QuotedCsvWriter, ZipMember, iso, mdy, open_text
 from .district import (CENTRAL_OFFICE_ID, DISTRICT_ORG_ID, GRADE_NUM, SPED_OFFICE_ID, STATE_ORG_ID, UNKNOWN_INDEX_BASE, Plan,
                        School, build_plan, rng_for)
-from .powerschool import PowerSchoolDb
+from .powerschool import PowerSchoolDb, ps_date
 from .students import Student, attendance, behavior, iter_students, mcas_results, schedule, star_tests, window_days
 
 GENERATOR_VERSION = "1.0.0"
@@ -113,6 +113,17 @@ def _grade_label_ps(g: str, pk3: bool) -> int:
     return -2 if pk3 else GRADE_NUM[g]
 
 
+def _ps_schoolstaff_id(t) -> int:
+    """The person's schoolstaff row at their school: what sections.teacher and sectionteacher point at."""
+    return 500000 + t.idx
+
+
+def _ps_user(t, sid: int) -> tuple:
+    """users: one row per person, with the login secrets a real database holds (fake values)."""
+    return (t.idx + 1, sid, t.local_id, t.first, t.middle, t.last, t.email, t.login, t.login,
+            f"hash-{t.idx:06d}", f"tpw-{t.idx:06d}", f"000-11-{t.idx % 10000:04d}")
+
+
 def _grade_span(g: str) -> str:
     return {"PK": "PK", "KF": "KF"}.get(g, g)
 
@@ -173,6 +184,8 @@ class _Run:
         self.w_sm = self._writer("star_math.zip", STAR_V1_COLS if d else STAR_V2_COLS, stream=self.z_sm.text,
                                  key_name=f"star_math.zip:{math_member}")
         self.ps = PowerSchoolDb(self.out / "powerschool.sqlite")
+        self._ps_race_of: dict[int, str] = {}
+        self._ps_programs: dict[int, tuple] = {}
         drng = lambda what: rng_for(self.seed, "dirty", self.day, what)  # noqa: E731
         self.f_att_dup = _Forcer(drng("att-dup"), ATT_EXACT_DUP_RATE)
         self.f_att_conflict = _Forcer(drng("att-conflict"), ATT_CONFLICT_DUP_RATE)
@@ -210,22 +223,28 @@ class _Run:
         all_staff = list(p.district_staff)
         for s in p.schools:
             all_staff.extend(s.staff)
-        ps_staff = []
+        ps_users, ps_schoolstaff = [], []
         for t in all_staff:
             self.w_edu.write({"state_id": t.state_id, "local_id": t.local_id, "full_name": t.full_name, "staff_type": t.staff_type,
                               "homeroom": t.homeroom, "status": t.status, "login_name": t.login, "email": t.email,
                               "school_local_id": t.school_id})
             sid = int(t.school_id) if t.school_id in p.by_id else 0
-            ps_staff.append((t.idx + 1, t.local_id, t.first, t.last, t.email, sid, 1 if t.status == "Active" else 2))
-        self.ps.insert("teachers", ps_staff)
-        self.ps.insert("users", ps_staff)
-        ps_schools, ps_sections, ps_terms, courses = [], [], [], {}
+            ps_users.append(_ps_user(t, sid))
+            ps_schoolstaff.append((_ps_schoolstaff_id(t), 600000 + t.idx, t.idx + 1, sid, 1 if t.status == "Active" else 2, 1))
+            if t.idx % 9 == 4 and len(p.schools) > 1:  # a school the person used to work at: status 2, gone
+                other = next(x for x in p.schools if x.id != t.school_id)
+                ps_schoolstaff.append((700000 + t.idx, 800000 + t.idx, t.idx + 1, int(other.id), 2, 1))
+        self.ps.insert("users", ps_users)
+        self.ps.insert("schoolstaff", ps_schoolstaff)
+        ps_schools, ps_sections, ps_leads, ps_terms, courses = [], [], [], [], {}
         first, last, mid = self.days[0], self.days[-1], self.days[len(self.days) // 2 - 1]
         for s in p.schools:
-            ps_schools.append((int(s.id), s.name, GRADE_NUM[s.low], GRADE_NUM[s.high]))
-            ps_terms += [(self.yearid * 100, f"{self.school_year - 1}-{Y[2:]}", iso(first), iso(last), self.yearid, int(s.id)),
-                         (self.yearid * 100 + 1, "S1", iso(first), iso(mid), self.yearid, int(s.id)),
-                         (self.yearid * 100 + 2, "S2", iso(mid + timedelta(days=1)), iso(last), self.yearid, int(s.id))]
+            ps_schools.append((int(s.id), 1000 + int(s.id), int(s.id), s.name, GRADE_NUM[s.low], GRADE_NUM[s.high], s.id))
+            year_term = (f"{self.school_year - 1}-{Y[2:]}", f"{str(self.school_year - 1)[2:]}-{Y[2:]}", first, last, 1)
+            for n, (name, abbreviation, start, end, is_year) in enumerate(
+                    (year_term, ("Semester 1", "S1", first, mid, 0), ("Semester 2", "S2", mid + timedelta(days=1), last, 0))):
+                ps_terms.append((self.yearid * 100 + n, int(s.id) * 100 + n, name, abbreviation, ps_date(start),
+                                 ps_date(end), self.yearid, int(s.id), is_year))
             for sec in s.sections:
                 courses.setdefault(sec.course_number, sec.description)
                 self.w_courses.write({"course_number": sec.course_number, "course_description": sec.description,
@@ -235,11 +254,14 @@ class _Run:
                 self.w_esa.write({"local_id": t.local_id, "login_name": t.login, "course_number": sec.course_number,
                                   "school_local_id": s.id, "section_number": sec.section_number, "term_local_id": sec.term,
                                   "district_school_year": Y})
-                ps_sections.append((sec.id, sec.course_number, sec.section_number, int(s.id), self.yearid * 100 + TERM_IDS[sec.term],
-                                    t.idx + 1, sec.schedule, sec.schedule.split("(")[0]))
+                ps_sections.append((sec.id, 900000 + sec.id, sec.course_number, sec.section_number, int(s.id),
+                                    self.yearid * 100 + TERM_IDS[sec.term], _ps_schoolstaff_id(t), sec.schedule, sec.room))
+                # The section's lead teacher (roleid 1); co-teachers would be further rows.
+                ps_leads.append((sec.id, sec.id, _ps_schoolstaff_id(t), 1, ps_date(first), ps_date(last)))
         self.ps.insert("schools", ps_schools)
         self.ps.insert("terms", ps_terms)
         self.ps.insert("sections", ps_sections)
+        self.ps.insert("sectionteacher", ps_leads)
         self.ps.insert("courses", sorted(courses.items()))
 
     # ------------------------------------------------------------------ students
@@ -493,15 +515,34 @@ class _Run:
                     active = e.end_day == 0 or e.end_day > D
                     term = self.yearid * 100 + TERM_IDS[e.section.term]
                     left = after_last if active else self.days[e.end_day - 1]
-                    ps_cc.append((st.idx + 1, e.section.id if active else -e.section.id, term, iso(self.days[e.start_day - 1]), iso(left)))
+                    sec = e.section
+                    ps_cc.append((len(ps_cc) + self.ps.counts["cc"] + 1, 0, st.idx + 1, sec.id if active else -sec.id,
+                                  int(sec.school_id), term, sec.course_number, sec.section_number,
+                                  ps_date(self.days[e.start_day - 1]), ps_date(left)))
             self.ps.insert("students", ps_students)
             self.ps.insert("cc", ps_cc)
+            self.ps.insert("studentrace", [r for row in ps_students for r in self._ps_races(row)])
+            self.ps.insert("s_ma_stu_x", [self._ps_programs[row[0]] for row in ps_students])
             ps_students, ps_cc = [], []
 
     def _ps_student(self, st: Student, school: School, status: int, entry: date, exitd: date, hr: str) -> tuple:
         eth = pools.RACE_CODES_PS.get(st.race, "M")
-        return (st.idx + 1, st.idx + 100001, st.local_id, st.state_id, st.first, st.middle, st.last, iso(st.dob), st.gender,
-                _grade_label_ps(st.grade, st.pk3), int(school.id), status, iso(entry), iso(exitd), hr, eth, 1 if st.hispanic else 0)
+        lunch = {"Free Lunch": "F", "Reduced Lunch": "R"}.get(st.frl, "P")
+        self._ps_race_of[st.idx + 1] = st.race
+        self._ps_programs[st.idx + 1] = (st.idx + 100001, st.lep, st.sped_placement or None, "504" if st.plan_504 else None)
+        # The sensitive columns a real PowerSchool has, filled with obviously fake values.
+        secrets = (f"000-00-{st.idx % 10000:04d}", f"w{st.idx}", f"pw-{st.idx:06d}", f"s{st.idx}", f"spw-{st.idx:06d}")
+        return (st.idx + 1, st.idx + 100001, st.local_id, st.state_id, st.first, st.middle, st.last, ps_date(st.dob),
+                st.gender, _grade_label_ps(st.grade, st.pk3), int(school.id), status, ps_date(entry), ps_date(exitd), hr,
+                eth, 1 if st.hispanic else 0, lunch, *secrets)
+
+    def _ps_races(self, student_row: tuple) -> list[tuple]:
+        """studentrace: one row per race; a two-or-more-races student has two."""
+        sid = student_row[0]
+        race = self._ps_race_of.get(sid)
+        codes = ([pools.RACE_CODES_PS[race]] if race in pools.RACE_CODES_PS else
+                 [pools.RACE_CODES_PS[r.strip()] for r in str(race).split(",") if r.strip() in pools.RACE_CODES_PS])
+        return [(sid * 10 + i, sid, code) for i, code in enumerate(codes)]
 
     # ------------------------------------------------------------------ finish
     def run(self) -> dict:

@@ -20,7 +20,7 @@ def load_location(settings: Settings, source: str, location: str | None = None, 
     if source == "powerschool":
         from loaders.powerschool import load_powerschool
 
-        return load_powerschool(wh, location, progress=progress)
+        return load_powerschool(settings, location, progress=progress)
     if location.lower().startswith("sftp://"):
         folder = settings.landing_dir / source
         folder.mkdir(parents=True, exist_ok=True)

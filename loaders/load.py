@@ -194,19 +194,24 @@ def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, 
         if accepted:
             if progress:
                 progress(f"loading {len(accepted)} tables into raw_{source}")
-            _dlt_load(wh, f"raw_{source}", [(o.entity, *o.work_file) for o in accepted])
+            dlt_load(wh, f"raw_{source}", [(o.entity, o.work_file[0], text_hints(o.work_file[1]), o.work_file[2])
+                                           for o in accepted])
         record_outcomes(wh, load_id, outcomes)
     never = [e for e in found.missing if raw_meta.current_sha(wh, source, e) is None]
     return LoadSummary(source, load_id, outcomes, found.missing, never)
 
 
-def _work_file_resource(entity: str, path: Path, columns: list[str], rows: int, file_format: str):
-    """The reader's validated work file, handed to dlt's load step as is (no second parse)."""
-    import dlt
-
+def text_hints(columns: list[str]) -> dict[str, dict]:
+    """dlt column hints of a file-fed raw table: every file column text, the lineage columns typed."""
     hints = {c: {"data_type": "text", "nullable": True} for c in columns}
     for meta in META_COLUMNS:
         hints[meta] = {"data_type": "bigint" if meta == "_record_number" else "text", "nullable": False}
+    return hints
+
+
+def _work_file_resource(entity: str, path: Path, hints: dict[str, dict], rows: int, file_format: str):
+    """A validated work file, handed to dlt's load step as is (no second parse)."""
+    import dlt
 
     @dlt.resource(name=entity, write_disposition="replace", columns=hints, file_format=file_format)
     def rows_of_file():
@@ -226,10 +231,11 @@ def _pipeline(wh: Warehouse, dataset: str):
     )
 
 
-def _dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path, list[str], int]]) -> None:
+def dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path, dict[str, dict], int]]) -> None:
+    """Replace each (table, work file, column hints, rows) in ``dataset``, all in one dlt run."""
     fmt = wh.loader_file_format
-    _pipeline(wh, dataset).run([_work_file_resource(entity, path, columns, rows, fmt)
-                                for entity, path, columns, rows in tables])
+    _pipeline(wh, dataset).run([_work_file_resource(entity, path, hints, rows, fmt)
+                                for entity, path, hints, rows in tables])
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:

@@ -23,9 +23,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from loaders.archive import ArchivedFile
+from loaders.work_files import work_writer
 from schoolhouse.catalog import META_COLUMNS
 
 BLOCK_SIZE = 8 << 20
@@ -173,7 +173,7 @@ def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...],
     result = ReadResult(columns, 0, 0, work_path)
     next_record = 2  # record 1 is the header
     try:
-        with _writer(work_path, out_schema, work_format) as writer:
+        with work_writer(work_path, out_schema, work_format) as writer:
             for batch in _batches(reader):
                 # Valid rows take the record numbers that the invalid-row handler did not claim.
                 numbers = []
@@ -290,12 +290,6 @@ def _line_state(line: str, quoted: bool) -> tuple[bool, bool]:
         elif ch == '"':
             quoted = not quoted
     return quoted, False
-
-
-def _writer(path: Path, schema: pa.Schema, work_format: str):
-    if work_format == "csv":
-        return pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    return pq.ParquetWriter(path, schema)
 
 
 def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:

@@ -149,20 +149,42 @@ def raw_file_columns(spec: EntitySpec) -> list[str]:
     return [*sorted(columns), *META_COLUMNS]
 
 
-# PowerSchool's core tables as read from its database. Types vary by server, so staging casts
-# every column; these lists let an empty table of the right shape exist before the first load.
-POWERSCHOOL_TABLES: dict[str, tuple[str, ...]] = {
-    "students": ("id", "dcid", "student_number", "state_studentnumber", "first_name", "middle_name", "last_name",
-                 "dob", "gender", "grade_level", "schoolid", "enroll_status", "entrydate", "exitdate", "home_room",
-                 "ethnicity", "fedethnicity"),
-    "schools": ("school_number", "name", "low_grade", "high_grade"),
-    "teachers": ("id", "teachernumber", "first_name", "last_name", "email_addr", "schoolid", "status"),
-    "users": ("id", "teachernumber", "first_name", "last_name", "email_addr", "schoolid", "status"),
-    "courses": ("course_number", "course_name"),
-    "sections": ("id", "course_number", "section_number", "schoolid", "termid", "teacher", "expression", "period"),
-    "terms": ("id", "name", "firstday", "lastday", "yearid", "schoolid"),
-    "cc": ("studentid", "sectionid", "termid", "dateenrolled", "dateleft"),
+# PowerSchool, as read from its database (schema ps on Oracle): the only columns ever copied, each
+# with the type it lands as whatever the database reports (Oracle's NUMBER(10,0) arrives as a
+# float without this). No password, SSN or other column outside these lists is read at all.
+# Kinds: int, date (a DATE with a time keeps its day), text.
+POWERSCHOOL_TABLES: dict[str, dict[str, str]] = {
+    "students": {"id": "int", "dcid": "int", "student_number": "text", "state_studentnumber": "text",
+                 "first_name": "text", "middle_name": "text", "last_name": "text", "dob": "date", "gender": "text",
+                 "grade_level": "int", "schoolid": "int", "enroll_status": "int", "entrydate": "date",
+                 "exitdate": "date", "fedethnicity": "int", "lunchstatus": "text"},
+    "schools": {"id": "int", "school_number": "int", "name": "text", "low_grade": "int", "high_grade": "int"},
+    "users": {"dcid": "int", "homeschoolid": "int", "teachernumber": "text", "first_name": "text",
+              "middle_name": "text", "last_name": "text", "email_addr": "text", "teacherloginid": "text"},
+    "schoolstaff": {"id": "int", "dcid": "int", "users_dcid": "int", "schoolid": "int", "status": "int"},
+    "courses": {"course_number": "text", "course_name": "text"},
+    "sections": {"id": "int", "course_number": "text", "section_number": "text", "schoolid": "int", "termid": "int",
+                 "teacher": "int", "expression": "text", "room": "text"},
+    "sectionteacher": {"id": "int", "sectionid": "int", "teacherid": "int", "roleid": "int", "start_date": "date",
+                       "end_date": "date"},
+    "terms": {"id": "int", "name": "text", "abbreviation": "text", "firstday": "date", "lastday": "date",
+              "yearid": "int", "schoolid": "int"},
+    "cc": {"id": "int", "studentid": "int", "sectionid": "int", "schoolid": "int", "termid": "int",
+           "dateenrolled": "date", "dateleft": "date"},
+    "studentrace": {"studentid": "int", "racecd": "text"},
 }
+# English-learner, special-education and 504 status live in a district's own extension tables
+# (S_<state>_STU_X, U_ tables); the settings name them (powerschool_programs) and the loader copies
+# those columns alone, keyed by the student's dcid, into this table.
+POWERSCHOOL_PROGRAMS: dict[str, str] = {"studentsdcid": "int", "ell_code": "text", "sped_code": "text",
+                                        "plan_504_code": "text"}
+POWERSCHOOL_PROGRAM_FIELDS = ("ell_code", "sped_code", "plan_504_code")
+
+
+def powerschool_raw_tables() -> dict[str, dict[str, str]]:
+    """Every raw_powerschool table and its typed columns (the load id comes last)."""
+    tables = {**POWERSCHOOL_TABLES, "student_programs": POWERSCHOOL_PROGRAMS}
+    return {name: {**columns, "_load_id": "text"} for name, columns in tables.items()}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from schoolhouse.warehouse import TARGETS, Warehouse
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the dbt project (dbt_project.yml) lives here
 PASSWORD_POLICIES = ("student_id", "state_id")
 # Environment-only values; vendor pushes may have their own (SCHOOLHOUSE_SFTP_PASSWORD_CLEVER, ...).
-SECRETS = ("sftp_password", "sftp_key_file", "sftp_key_passphrase", "ldap_bind_password")
+SECRETS = ("sftp_password", "sftp_key_file", "sftp_key_passphrase", "ldap_bind_password", "powerschool_password",
+           "powerschool_ssh_password", "powerschool_ssh_key_file", "powerschool_ssh_key_passphrase")
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SECRET_WORDS = ("password", "passphrase", "secret", "token", "private_key")
@@ -77,6 +78,11 @@ class Settings:
     sis_source: str = "aspen"
     chronic_absence_threshold: float | None = None
     dbt_vars_extra: dict[str, Any] = field(default_factory=dict)  # district.yml `dbt_vars:`
+    # PowerSchool (sources.powerschool is the database URL; its password comes from SCHOOLHOUSE_POWERSCHOOL_PASSWORD)
+    powerschool_schema: str | None = None  # default: ps when the database has it (PowerSchool's owner)
+    powerschool_ssh_tunnel: str | None = None  # ssh://user@bastion:22, host key checked against known_hosts
+    powerschool_programs: dict[str, str] = field(default_factory=dict)  # ell_code/sped_code/plan_504_code → table.column
+    powerschool_fetch_size: int = 10000
     # SFTP transport
     sftp_attempts: int = 5
     sftp_backoff_seconds: float = 1.0
@@ -120,6 +126,17 @@ class Settings:
                         password=pick("sftp_password") or None,
                         key_file=Path(key_file).expanduser() if key_file else None,
                         key_passphrase=pick("sftp_key_passphrase") or None)
+
+    def tunnel_auth(self):
+        """The SSH login for the PowerSchool tunnel: SCHOOLHOUSE_POWERSCHOOL_SSH_* when set, else the SFTP ones."""
+        from schoolhouse.sftp import SftpAuth
+
+        own = any(self._secrets.get(f"powerschool_ssh_{n}") for n in ("password", "key_file"))
+        pick = (lambda n: self._secrets.get(f"powerschool_ssh_{n}")) if own else (lambda n: self._secrets.get(f"sftp_{n}"))
+        key_file = pick("key_file")
+        return SftpAuth(known_hosts=(self.known_hosts or Path("~/.ssh/known_hosts")).expanduser(),
+                        password=pick("password") or None, key_file=Path(key_file).expanduser() if key_file else None,
+                        key_passphrase=pick("key_passphrase") or None)
 
     def warehouse(self) -> Warehouse:
         return Warehouse(self.target, self.duckdb_path, self.dlt_dir)
@@ -194,6 +211,19 @@ def _domain(value: Any, name: str) -> str | None:
     return text
 
 
+def _ssh_url(value: Any, name: str) -> str:
+    text = str(value).strip()
+    if not text.lower().startswith("ssh://"):
+        raise SettingsError(f"The setting {name} must be ssh://user@host:port, not {value!r}.")
+    from schoolhouse.sftp import SftpLocation
+
+    try:
+        SftpLocation.parse("sftp://" + text.split("://", 1)[1])
+    except ValueError as exc:
+        raise SettingsError(f"The setting {name}: {str(exc).replace('SFTP', 'SSH')}") from None
+    return text
+
+
 def _iso_date(value: Any, name: str) -> str:
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
@@ -208,12 +238,13 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "shrink_guard_max_drop": _share, "max_reject_share": _share,
     "as_of_date": _iso_date, "sis_source": _choice(SIS_SOURCES), "chronic_absence_threshold": _share,
     "sftp_attempts": _positive(int), "sftp_backoff_seconds": _positive(float),
+    "powerschool_schema": _text, "powerschool_ssh_tunnel": _ssh_url, "powerschool_fetch_size": _positive(int),
     "demo_mode": _flag, "ldap_url": _text, "ldap_base_dn": _text, "ldap_user_filter": _text,
     "ldap_bind_dn": _text, "ldap_login_attr": _text, "ldap_email_attr": _text, "ldap_start_tls": _flag,
     "dlt_progress": _flag,
 }
 _PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts")
-_STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars")
+_STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs")
 KNOWN = (*_SCALARS, *_PATHS, *_STRUCTURED)
 
 
@@ -325,8 +356,20 @@ def _location(value: Any, base: Path, setting: str) -> str:
                 SftpLocation.parse(text)  # refuses a password in the URL
             except ValueError as exc:
                 raise SettingsError(f"The setting {setting}: {exc}") from None
+        elif _has_password(text):
+            raise SettingsError(f"The setting {setting} must not contain a password; set "
+                                "SCHOOLHOUSE_POWERSCHOOL_PASSWORD in the environment instead.")
         return text
     return str(_path(text, base))
+
+
+def _has_password(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False
 
 
 def _sources(raw: Any, base: Path) -> dict[str, str]:
@@ -383,8 +426,21 @@ def _dbt_vars(raw: Any, base: Path) -> dict[str, Any]:
     return dict(raw)
 
 
+def _programs(raw: Any, base: Path) -> dict[str, str]:
+    from schoolhouse.catalog import POWERSCHOOL_PROGRAM_FIELDS
+
+    if not isinstance(raw, dict):
+        raise SettingsError("The setting powerschool_programs must map ell_code, sped_code or plan_504_code to table.column.")
+    for field_name, where in raw.items():
+        if field_name not in POWERSCHOOL_PROGRAM_FIELDS:
+            raise SettingsError(f"powerschool_programs names {field_name!r}; use {', '.join(POWERSCHOOL_PROGRAM_FIELDS)}.")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$#]*\.[A-Za-z_][A-Za-z0-9_$#]*", str(where)):
+            raise SettingsError(f"powerschool_programs.{field_name} must be table.column, not {where!r}.")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 _STRUCTURED_PARSERS = {"sources": _sources, "file_patterns": _file_patterns, "exports": _exports,
-                       "dbt_vars": _dbt_vars}
+                       "dbt_vars": _dbt_vars, "powerschool_programs": _programs}
 
 
 def declared_dbt_vars(project_dir: Path = PROJECT_DIR) -> dict[str, Any]:

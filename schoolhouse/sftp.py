@@ -22,7 +22,9 @@ import logging
 import os
 import posixpath
 import secrets
+import select
 import socket
+import threading
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -191,44 +193,109 @@ class _Connection:
         return self._sftp
 
     def _open(self) -> None:
-        location, auth = self.location, self.auth
-        known_hosts = Path(auth.known_hosts).expanduser()
-        if not known_hosts.is_file():
-            raise HostKeyError(
-                f"The known_hosts file {known_hosts} does not exist; create it with the key of "
-                f"{location.host_port} after checking its fingerprint ({_keyscan_hint(location)})."
-            )
-        if auth.password is None and auth.key_file is None:
-            raise SftpError(
-                f"No credentials for {location}; set SCHOOLHOUSE_SFTP_PASSWORD or SCHOOLHOUSE_SFTP_KEY_FILE."
-            )
-        pkey = _load_key(auth.key_file, auth.key_passphrase) if auth.key_file else None
-        client = paramiko.SSHClient()
+        client = ssh_client(self.location, self.auth)
         try:
-            # "System" host keys are never written back, unlike load_host_keys().
-            client.load_system_host_keys(str(known_hosts))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise HostKeyError(f"The known_hosts file {known_hosts} could not be read ({exc}).") from exc
-        client.set_missing_host_key_policy(_RefuseUnknownHost(location, known_hosts))
-        try:
-            client.connect(
-                location.host, port=location.port, username=location.user, password=auth.password, pkey=pkey,
-                # Only the credentials we were given: an agent or ~/.ssh keys would make
-                # logins depend on whoever runs the job.
-                allow_agent=False, look_for_keys=False,
-                timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT,
-                channel_timeout=CONNECT_TIMEOUT,
-            )
             sftp = client.open_sftp()
             sftp.get_channel().settimeout(IO_TIMEOUT)
         except Exception as exc:
             client.close()
-            plain = _plain_connect_error(exc, location, known_hosts)
-            if plain is exc:
-                raise
-            raise plain from exc
+            raise _plain_connect_error(exc, self.location, Path(self.auth.known_hosts)) from exc
         self._client, self._sftp = client, sftp
-        log.debug("Connected to %s", location)
+        log.debug("Connected to %s", self.location)
+
+
+def ssh_client(location: SftpLocation, auth: SftpAuth) -> paramiko.SSHClient:
+    """A logged-in SSH client: the host key checked against known_hosts, only the given credentials used."""
+    known_hosts = Path(auth.known_hosts).expanduser()
+    if not known_hosts.is_file():
+        raise HostKeyError(
+            f"The known_hosts file {known_hosts} does not exist; create it with the key of "
+            f"{location.host_port} after checking its fingerprint ({_keyscan_hint(location)})."
+        )
+    if auth.password is None and auth.key_file is None:
+        raise SftpError(f"No credentials for {location}; set SCHOOLHOUSE_SFTP_PASSWORD or SCHOOLHOUSE_SFTP_KEY_FILE.")
+    pkey = _load_key(auth.key_file, auth.key_passphrase) if auth.key_file else None
+    client = paramiko.SSHClient()
+    try:
+        # "System" host keys are never written back, unlike load_host_keys().
+        client.load_system_host_keys(str(known_hosts))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HostKeyError(f"The known_hosts file {known_hosts} could not be read ({exc}).") from exc
+    client.set_missing_host_key_policy(_RefuseUnknownHost(location, known_hosts))
+    try:
+        client.connect(
+            location.host, port=location.port, username=location.user, password=auth.password, pkey=pkey,
+            # Only the credentials we were given: an agent or ~/.ssh keys would make
+            # logins depend on whoever runs the job.
+            allow_agent=False, look_for_keys=False,
+            timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT,
+            channel_timeout=CONNECT_TIMEOUT,
+        )
+    except Exception as exc:
+        client.close()
+        plain = _plain_connect_error(exc, location, known_hosts)
+        if plain is exc:
+            raise
+        raise plain from exc
+    return client
+
+
+@contextlib.contextmanager
+def open_tunnel(ssh_url: str, auth: SftpAuth, remote_host: str, remote_port: int) -> Iterator[int]:
+    """Forward a port of 127.0.0.1 through an SSH server to remote_host:remote_port (as ``ssh -L``);
+    yields the local port. ``ssh_url`` is ssh://user@host:port (host key verified as for SFTP)."""
+    location = SftpLocation.parse("sftp://" + ssh_url.split("://", 1)[-1])
+    client = ssh_client(location, auth)
+    transport = client.get_transport()
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                local, peer = listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            try:
+                channel = transport.open_channel("direct-tcpip", (remote_host, remote_port), peer)
+            except Exception as exc:  # noqa: BLE001 - the database side refused: close this connection only
+                log.warning("The SSH tunnel could not reach %s:%s (%s)", remote_host, remote_port, exc)
+                local.close()
+                continue
+            threading.Thread(target=_pump, args=(local, channel), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True, name="schoolhouse-ssh-tunnel")
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        listener.close()
+        client.close()
+
+
+def _pump(local: socket.socket, channel: paramiko.Channel) -> None:
+    """Copy bytes both ways until either side closes."""
+    try:
+        while True:
+            ready, _, _ = select.select([local, channel], [], [], 1.0)
+            if local in ready:
+                data = local.recv(_CHUNK)
+                if not data:
+                    break
+                channel.sendall(data)
+            if channel in ready:
+                data = channel.recv(_CHUNK)
+                if not data:
+                    break
+                local.sendall(data)
+    except OSError:
+        pass
+    finally:
+        channel.close()
+        local.close()
 
 
 def _plain_connect_error(exc: Exception, location: SftpLocation, known_hosts: Path) -> Exception:

@@ -199,6 +199,10 @@ class _AuthServer(asyncssh.SSHServer):
         return (authorized is not None and username == self._owner.username
                 and key.public_data == authorized.public_data)
 
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        # Port forwarding (ssh -L) only to the places a test opened, and only on this machine.
+        return (dest_host, dest_port) in self._owner.forwarding
+
 
 def _as_public_key(key: str | bytes | Path | asyncssh.SSHKey) -> asyncssh.SSHKey:
     if isinstance(key, asyncssh.SSHKey):
@@ -227,6 +231,8 @@ class SftpTestServer:
         self.password = password
         self.authorized_key = None if authorized_key is None else _as_public_key(authorized_key)
         self.posix_rename = posix_rename
+        # (host, port) pairs a client may open tunnels to (direct-tcpip); none unless a test adds one.
+        self.forwarding: set[tuple[str, int]] = set()
         self._host_private_key = asyncssh.generate_private_key("ssh-ed25519")
         self.host_key: asyncssh.SSHKey = self._host_private_key.convert_to_public()
         self._faults = _FaultState()

@@ -1,31 +1,35 @@
--- PowerSchool sections in the shape of stg_aspen__courses_sections. The term code follows
--- PowerSchool's term ids: yearid × 100 is the year (FY), + 1 and + 2 its semesters (S1, S2),
--- + 3 … its quarters are read from the term name; the school year ends in yearid + 1991.
+-- PowerSchool sections in the columns of stg_aspen__courses_sections. A section's term is the
+-- terms row with its termid at its school (terms are per school): the year-long term (id ending
+-- in 00) is FY, the others go by their abbreviation (S1, S2, Q1 … Q4, T1 … T3); the school year is
+-- yearid + 1991 (36 = 2026-27). The teacher is the schoolstaff row sections.teacher names.
 with
 
 sections as (select * from {{ source('raw_powerschool', 'sections') }}),
 courses as (select * from {{ source('raw_powerschool', 'courses') }}),
+terms as (select * from {{ source('raw_powerschool', 'terms') }}),
 
 renamed as (
 
     select
-        cast(s.schoolid as {{ dbt.type_string() }}) as school_id,
-        trim(cast(s.course_number as {{ dbt.type_string() }})) as course_number,
-        trim(cast(s.section_number as {{ dbt.type_string() }})) as section_number,
-        case mod(cast(s.termid as integer), 100)
-            when 0 then 'FY' when 1 then 'S1' when 2 then 'S2'
-            else {{ dbt.concat(["'T'", "cast(mod(cast(s.termid as integer), 100) as " ~ dbt.type_string() ~ ")"]) }}
+        cast(sections.schoolid as {{ dbt.type_string() }}) as school_id,
+        {{ clean_text('sections.course_number') }} as course_number,
+        {{ clean_text('sections.section_number') }} as section_number,
+        case
+            when mod(sections.termid, 100) = 0 then 'FY'
+            else upper({{ clean_text('terms.abbreviation') }})
         end as term_code,
-        cast(floor(cast(s.termid as integer) / 100.0) as integer) + 1991 as school_year,
-        cast(c.course_name as {{ dbt.type_string() }}) as course_title,
-        cast(s.expression as {{ dbt.type_string() }}) as schedule,
-        cast(null as {{ dbt.type_string() }}) as room,
-        cast(s.id as {{ dbt.type_bigint() }}) as record_number,
+        cast(coalesce(terms.yearid, floor(sections.termid / 100)) as integer) + 1991 as school_year,
+        {{ clean_text('courses.course_name') }} as course_title,
+        {{ clean_text('sections.expression') }} as schedule,
+        {{ clean_text('sections.room') }} as room,
+        sections.id as record_number,
         'powerschool.sections' as file_name,
-        cast(s.id as {{ dbt.type_string() }}) as powerschool_section_id,
-        cast(s.teacher as {{ dbt.type_string() }}) as powerschool_teacher_id
-    from sections as s
-    left join courses as c on cast(c.course_number as {{ dbt.type_string() }}) = cast(s.course_number as {{ dbt.type_string() }})
+        sections.id as powerschool_section_id,
+        sections.teacher as powerschool_schoolstaff_id,
+        terms.lastday as term_last_day
+    from sections
+    left join courses on courses.course_number = sections.course_number
+    left join terms on terms.id = sections.termid and terms.schoolid = sections.schoolid
 
 )
 
