@@ -19,11 +19,19 @@ _db_counter = itertools.count()
 
 
 def pytest_configure(config) -> None:
-    """Tests see only the settings they set: no SCHOOLHOUSE_* variable of the developer's shell, and a
-    working folder of their own (so a ./district.yml or ./warehouse.duckdb of the checkout is never used)."""
+    """Tests see only the settings they set: no SCHOOLHOUSE_* variable of the developer's shell."""
     for key in [k for k in os.environ if k.startswith("SCHOOLHOUSE_") and k != "SCHOOLHOUSE_TEST_PG"]:
         del os.environ[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_working_folder():
+    """A working folder of the tests' own (after collection), so a ./district.yml or ./warehouse.duckdb
+    of the checkout is never used."""
+    before = os.getcwd()
     os.chdir(tempfile.mkdtemp(prefix="schoolhouse-tests-"))
+    yield
+    os.chdir(before)
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +39,14 @@ def pg():
     server = pgserver.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def own_dbt_target(tmp_path, monkeypatch):
+    """Every test's dbt writes its manifest and logs in its own folders: two test processes never
+    share (and half-write) the project's target/."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt_logs"))
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from schoolhouse.cli import main
 from generator import generate
-from schoolhouse.dbt_runner import run_dbt
-from schoolhouse.settings import PROJECT_DIR, load_settings
+from schoolhouse.dbt_runner import run_dbt, target_dir
+from schoolhouse.settings import load_settings
 
 
 def test_every_mart_and_column_is_documented_and_docs_generate(duckdb_warehouse, tmp_path, monkeypatch):
@@ -22,8 +22,9 @@ def test_every_mart_and_column_is_documented_and_docs_generate(duckdb_warehouse,
     assert CliRunner().invoke(main, ["build"]).exit_code == 0
     assert run_dbt(load_settings(), "docs generate")
 
-    nodes = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())["nodes"]
-    catalog = json.loads((PROJECT_DIR / "target" / "catalog.json").read_text())["nodes"]
+    target = target_dir(load_settings())
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    catalog = json.loads((target / "catalog.json").read_text())["nodes"]
     marts = {k: v for k, v in nodes.items() if v["resource_type"] == "model" and v["schema"] in ("marts", "exports")}
     assert len(marts) >= 15
     undocumented = []

@@ -486,12 +486,13 @@ def test_exports_on_postgresql_match_duckdb_byte_for_byte(postgres_warehouse, di
 
 
 def test_load_build_export_by_hand_writes_the_nightly_files_byte_for_byte(night, district, tmp_path, monkeypatch):
-    """One configuration for every command: the README's order (load each source, build, export each
-    vendor), all reading the same district.yml, gives exactly the files the nightly wrote."""
+    """One configuration for every command: the README's order (load each source, build, export a
+    vendor), all reading the same district.yml, gives exactly the files the nightly wrote (two vendors
+    whose files need the settings' email domains: usernames and the ST Math roster)."""
     for k, v in session_env(tmp_path).items():
         monkeypatch.setenv(k, v)
     monkeypatch.setenv("SCHOOLHOUSE_TARGET", "duckdb")
-    by_hand = {v: tmp_path / "by_hand" / v for v in VENDORS}
+    by_hand = {v: tmp_path / "by_hand" / v for v in ("sds-v2.1", "stmath")}
     config = write_config(tmp_path / "district.yml", district, by_hand)
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(config))
 
@@ -504,7 +505,7 @@ def test_load_build_export_by_hand_writes_the_nightly_files_byte_for_byte(night,
     cli("build")
     for vendor, folder in by_hand.items():
         cli("export", vendor, "--to", str(folder))
-    for vendor in VENDORS:
+    for vendor in by_hand:
         assert read_set(by_hand[vendor]) == read_set(night.exports[vendor]), vendor
 
 

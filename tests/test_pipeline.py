@@ -217,27 +217,3 @@ def test_sftp_intake_fetches_new_files_and_refuses_unknown_host_keys(duckdb_ware
     assert sftp_server.connections_made == connections + 1
     last = q(duckdb_warehouse, "select distinct status from raw_meta.file_loads where load_id = (select max(load_id) from raw_meta.file_loads)")
     assert last == [("unchanged",)]
-
-
-def test_powerschool_and_aspen_give_the_same_rosters(warehouse, tmp_path, monkeypatch):
-    """The generator writes one district as Aspen files and as a PowerSchool database: the marts
-    built from either SIS must agree on who is enrolled, who teaches and who sits in which section."""
-    district = tmp_path / "district"
-    as_of(Path(generate(district, students=250, seed=9) and district), monkeypatch)
-    load_all(district)
-
-    def rosters():
-        run_cli("build")
-        return (
-            set(q(warehouse, "select student_id, school_id, grade_level from marts.dim_students where is_active")),
-            set(q(warehouse, "select staff_id from marts.dim_staff where is_active and staff_id in "
-                             "(select staff_id from marts.fct_section_enrollments where role = 'teacher')")),
-            set(q(warehouse, "select section_id, person_id, role from marts.fct_section_enrollments where is_current")),
-        )
-
-    from_aspen = rosters()
-    monkeypatch.setenv("SCHOOLHOUSE_SIS_SOURCE", "powerschool")
-    from_powerschool = rosters()
-    assert len(from_aspen[0]) > 200 and len(from_aspen[2]) > 500
-    for what, a, p in zip(("students", "teachers", "section enrollments"), from_aspen, from_powerschool):
-        assert p == a, f"{what}: only Aspen {sorted(a - p)[:5]}, only PowerSchool {sorted(p - a)[:5]}"
