@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dashboards import db
 
-SCOPES = ("sections", "school", "district")
+SCOPES = ("sections", "school", "district", "region", "state", "custom")
 
 
 @dataclass(frozen=True)
@@ -30,19 +30,13 @@ class Identity:
 class Viewer:
     staff_id: str
     display_name: str
-    scope: str  # sections | school | district
+    scope: str  # sections | school | district | region | state | custom (access_viewers.effective_scope)
     staff_type: str
     school_id: str | None
     school_name: str | None
     identity: Identity
-
-    @property
-    def scope_text(self) -> str:
-        return {
-            "sections": "the students of your current sections",
-            "school": f"the students of {self.school_name or 'your school'}",
-            "district": "every student in the district",
-        }[self.scope]
+    scope_text: str = ""  # what they see, in words (access_viewers.scope_text)
+    can_see_data_health: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,8 @@ class NoAccess:
     reason: str
 
 
-_COLUMNS = "staff_id, display_name, effective_scope, staff_type, school_id, school_name, access_note"
+_COLUMNS = ("staff_id, display_name, effective_scope, staff_type, school_id, school_name, access_note, scope_text, "
+            "can_see_data_health")
 
 
 def _lookup(column: str, value: str):
@@ -80,6 +75,8 @@ def resolve(identity: Identity) -> Viewer | NoAccess:
         school_id=row["school_id"],
         school_name=row["school_name"],
         identity=identity,
+        scope_text=str(row["scope_text"] or ""),
+        can_see_data_health=bool(row["can_see_data_health"]),
     )
 
 
@@ -87,27 +84,29 @@ def demo_accounts() -> list[dict]:
     """One real teacher, principal, counselor and district administrator from the marts (demo mode only).
 
     The teacher is the active one with the most current students, so the demo has something to show.
-    """
+    Candidates are ranked by their scopes, then only the pick's students are counted (counting every
+    viewer's students would compute viewers × students)."""
     picks = []
     plans = [
         ("Teacher", "v.effective_scope = 'sections'"),
         ("Principal", "v.effective_scope = 'school' and v.staff_role = 'principal'"),
         ("Counselor", "v.effective_scope = 'school' and v.staff_role = 'advisor'"),
-        ("District administrator", "v.effective_scope = 'district'"),
+        ("District administrator", "v.effective_scope = 'district' and v.can_see_data_health"),
     ]
     for label, where in plans:
         df = db.query(
             f"""
-            select v.staff_id, v.login_name, v.email, v.display_name, v.school_name, coalesce(n.students, 0) as students
+            select v.staff_id, v.login_name, v.email, v.display_name, v.school_name, v.scope_count
             from marts.access_viewers as v
-            left join (
-                select staff_id, count(*) as students from marts.access_viewer_students group by staff_id
-            ) as n on n.staff_id = v.staff_id
             where {where} and v.login_name is not null
-            order by students desc, v.staff_id
+            order by v.scope_count desc, v.staff_id
             limit 1
             """
         )
+        if not df.empty:
+            df["students"] = [int(db.query(
+                "select count(distinct student_id) from marts.access_viewer_students where staff_id = ?",
+                [df.iloc[0]["staff_id"]]).iloc[0, 0])]
         if not df.empty:
             r = df.iloc[0]
             picks.append({"label": label, "login": r["login_name"], "email": r["email"],

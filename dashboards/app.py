@@ -16,7 +16,7 @@ if _ROOT not in sys.path:  # `streamlit run dashboards/app.py` puts only dashboa
 
 import streamlit as st  # noqa: E402
 
-from dashboards import access, auth, data, db  # noqa: E402
+from dashboards import access, audit, auth, data, db  # noqa: E402
 from dashboards.access import Identity, NoAccess, Viewer  # noqa: E402
 from dashboards.data import Filters  # noqa: E402
 
@@ -95,9 +95,12 @@ def login_page() -> None:
                 if st.form_submit_button("Sign in", type="primary"):
                     try:
                         st.session_state["identity"] = auth.ldap_login(login, password, ldap)
-                        st.rerun()
                     except auth.LoginFailed as exc:
+                        audit.record(audit.SIGN_IN_FAILED, login=login[:200], detail=str(exc))
                         st.error(str(exc))
+                    else:
+                        audit.record(audit.SIGN_IN, login=login[:200], detail="ldap")
+                        st.rerun()
         if oidc:
             providers = [k for k, v in st.secrets["auth"].items() if isinstance(v, dict) or hasattr(v, "keys")]
             if providers:
@@ -158,20 +161,20 @@ def sidebar(viewer: Viewer) -> Filters:
     return Filters(st.session_state["f_school"], st.session_state["f_grade"], st.session_state["f_subgroup"])
 
 
-PAGES = [  # file in views/, title, icon, url path, scopes that get the page
-    ("overview.py", "Overview", ":material/groups:", "overview", {"sections", "school", "district"}),
-    ("attendance.py", "Attendance", ":material/event_busy:", "attendance", {"sections", "school", "district"}),
-    ("discipline.py", "Discipline", ":material/report:", "discipline", {"sections", "school", "district"}),
-    ("assessments.py", "Assessments", ":material/insights:", "assessments", {"sections", "school", "district"}),
-    ("student.py", "Student profile", ":material/person:", "student", {"sections", "school", "district"}),
-    ("data_health.py", "Data health", ":material/monitor_heart:", "data_health", {"district"}),
+PAGES = [  # file in views/, title, icon, url path, only for district administrators (can_see_data_health)
+    ("overview.py", "Overview", ":material/groups:", "overview", False),
+    ("attendance.py", "Attendance", ":material/event_busy:", "attendance", False),
+    ("discipline.py", "Discipline", ":material/report:", "discipline", False),
+    ("assessments.py", "Assessments", ":material/insights:", "assessments", False),
+    ("student.py", "Student profile", ":material/person:", "student", False),
+    ("data_health.py", "Data health", ":material/monitor_heart:", "data_health", True),
 ]
 
 
 def pages(viewer: Viewer) -> list:
     here = Path(__file__).parent / "views"
     return [st.Page(here / file, title=title, icon=icon, url_path=url, default=(url == "overview"))
-            for file, title, icon, url, scopes in PAGES if viewer.scope in scopes]
+            for file, title, icon, url, admin_only in PAGES if viewer.can_see_data_health or not admin_only]
 
 
 def gate(render, title: str) -> None:

@@ -4,9 +4,10 @@ Rules every function keeps (the pages cannot bypass them, because they only call
 - Its first argument is the viewer's staff_id, and every query that touches a student restricts
   the students to ``marts.access_viewer_students`` for that staff_id (``ALLOWED``). Filters
   (school, grade, subgroup) narrow that set further; they can never widen it.
-- Aggregates over fewer than MIN_GROUP students come back suppressed (NaN, listed in
-  ``df.attrs['suppressed']``) before they leave this module, so tables, charts and CSV
-  downloads all see the same suppressed numbers.
+- Aggregates come back suppressed before they leave this module (dashboards.suppression: small
+  groups hidden, and hidden cells that a total, a rate or a neighbour would give away hidden too),
+  so tables, charts and CSV downloads all see the same numbers. Counts that a list on the same page
+  shows student by student (4+ absences, students with incidents) are exact: the list discloses them.
 - Results are cached per viewer (staff_id is part of every cache key) for CACHE_TTL seconds.
 """
 
@@ -19,11 +20,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards import db
+from dashboards import audit, db, lattice, suppression
+from dashboards.suppression import MIN_GROUP, apply_hidden, group_rare, protect
 
-MIN_GROUP = 10
 CACHE_TTL = 600
-SUPPRESSED = "<10"
+SUPPRESSED = f"<{MIN_GROUP}"
 
 # The students a viewer may see. One parameter: the viewer's staff_id.
 ALLOWED = "select student_id from marts.access_viewer_students where staff_id = ?"
@@ -62,25 +63,6 @@ class Filters:
 
 def grade_key(grade) -> int:
     return GRADE_ORDER.index(grade) if grade in GRADE_ORDER else len(GRADE_ORDER)
-
-
-def suppress(df: pd.DataFrame, n_col: str, values: list[str], counts: list[str] = ()) -> pd.DataFrame:
-    """Blank what describes a group of fewer than MIN_GROUP students.
-
-    ``n_col`` is the group's student count: below MIN_GROUP it and every column in ``values`` and
-    ``counts`` become NaN. A column in ``counts`` is itself a number of students: 1..9 becomes NaN
-    even in a large group (0 stays). The blanked columns are listed in df.attrs['suppressed'].
-    """
-    df = df.copy()
-    cols = [n_col, *values, *counts]
-    for c in cols:
-        df[c] = df[c].astype(float)
-    small = df[n_col] < MIN_GROUP
-    df.loc[small, cols] = np.nan
-    for c in counts:
-        df.loc[(df[c] > 0) & (df[c] < MIN_GROUP), c] = np.nan
-    df.attrs["suppressed"] = cols
-    return df
 
 
 # --- reference data (no student data: no viewer filter needed) ------------------------------------
@@ -127,13 +109,13 @@ def _label_schools(df: pd.DataFrame, col: str = "school_id", out: str = "school"
 # --- the viewer's scope -----------------------------------------------------------------------------
 
 @cache
-def viewer_scope(staff_id: str) -> str:
-    df = db.query("select effective_scope from marts.access_viewers where staff_id = ?", [staff_id])
-    return str(df.iloc[0, 0]) if len(df) else "none"
+def can_see_data_health(staff_id: str) -> bool:
+    df = db.query("select can_see_data_health from marts.access_viewers where staff_id = ?", [staff_id])
+    return bool(len(df) and df.iloc[0, 0])
 
 
 def require_district(staff_id: str) -> None:
-    if viewer_scope(staff_id) != "district":
+    if not can_see_data_health(staff_id):
         raise PermissionError("Data health is for district administrators.")
 
 
@@ -156,43 +138,92 @@ def filter_options(staff_id: str) -> dict[str, list]:
 
 # --- overview ---------------------------------------------------------------------------------------
 
+# --- the students' lattice: every count the overview and attendance pages show, under any filter -----
+
+_LATTICE_DIMS = ["school", "grade", "subgroup"]
+
+
 @cache
-def enrollment_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
-    column, label = DIMENSIONS[dim]
-    where, params = filters.sql()
+def scope_key(staff_id: str) -> tuple:
+    """The viewer's scopes: viewers with the same scopes see the same students (and share lattices)."""
+    df = db.query("select scope_type, scope_id from marts.access_viewer_scopes where staff_id = ? "
+                  "order by scope_type, scope_id", [staff_id])
+    return tuple(zip(df["scope_type"], df["scope_id"]))
+
+
+def student_lattice(staff_id: str) -> lattice.Lattice:
+    """The viewer's students by school × grade × subgroup and every margin, suppressed once for every
+    filter combination (dashboards.lattice). Its size is the number of such combinations; it is
+    computed once for all viewers with the same scopes (all administrators of a district)."""
+    return _student_lattice(scope_key(staff_id), staff_id)
+
+
+@cache
+def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
+    # Cached by scopes only (a leading underscore keeps _staff_id out of the cache key).
     df = db.query(
-        f"""select {column} as key, count(*) as students,
+        f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
+                   coalesce(m.subgroup, 'unknown') as subgroup, count(*) as students,
                    sum(case when m.is_ell then 1 else 0 end) as ell,
                    sum(case when m.has_iep then 1 else 0 end) as iep,
-                   sum(case when m.lunch_status in ('free', 'reduced') then 1 else 0 end) as free_reduced
+                   sum(case when m.lunch_status in ('free', 'reduced') then 1 else 0 end) as free_reduced,
+                   sum(case when m.is_chronically_absent then 1 else 0 end) as chronically_absent,
+                   sum(case when m.absences_last_45_days >= 4 then 1 else 0 end) as absent_4plus_45_days,
+                   sum(m.absent_days) as absent_days, sum(m.enrolled_days) as enrolled_days
             from marts.metrics_students as m
-            where m.student_id in ({ALLOWED}){where}
-            group by {column}""",
-        [staff_id, *params],
+            where m.student_id in ({ALLOWED})
+            group by m.school_id, coalesce(m.grade_level, 'unknown'), coalesce(m.subgroup, 'unknown')""",
+        [_staff_id],
     )
-    df = _keyed(df, dim)
-    return suppress(df, "students", [], ["ell", "iep", "free_reduced"])
+    for c in df.columns[3:]:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype(float)
+    # 4+ absences is shown exactly: the list under it names each of those students (so does every
+    # filter of that list), and day sums only make a rate of a group that is shown.
+    return lattice.build(df, _LATTICE_DIMS, n="students", counts=["ell", "iep", "free_reduced", "chronically_absent"],
+                         plain=["absent_4plus_45_days", "absent_days", "enrolled_days"])
 
 
-def _keyed(df: pd.DataFrame, dim: str) -> pd.DataFrame:
-    """Name the key column and order the rows the way people read them."""
+def _fixed(filters: Filters) -> dict:
+    return {d: v for d, v in zip(_LATTICE_DIMS, (filters.school_id, filters.grade_level, filters.subgroup))
+            if v is not None}
+
+
+def _named(df: pd.DataFrame, dim: str | None) -> pd.DataFrame:
+    """Rows the way people read them: school names (the id kept for hiding), grades in grade order."""
     if dim == "school":
-        df = _label_schools(df, "key").drop(columns="key").sort_values("school")
+        df = df.rename(columns={"school": "school_id"})
+        df = _label_schools(df)
+        order = sorted(range(len(df)), key=lambda i: str(df["school"].iloc[i]))
     elif dim == "grade":
-        df = df.rename(columns={"key": "grade"})
-        df = df.iloc[sorted(range(len(df)), key=lambda i: grade_key(df["grade"].iloc[i]))]
+        order = sorted(range(len(df)), key=lambda i: grade_key(df["grade"].iloc[i]))
+    elif dim:
+        order = sorted(range(len(df)), key=lambda i: str(df[dim].iloc[i]))
     else:
-        df = df.rename(columns={"key": dim}).sort_values(dim)
-    return df.reset_index(drop=True)
+        return df
+    return suppression.reorder(df, order)
 
 
 @cache
+def enrollment_view(staff_id: str, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The overview's numbers: "total" (one row: students) and a frame per dimension (students, ELL,
+    IEP, free/reduced lunch), from the viewer's lattice."""
+    lat, fixed = student_lattice(staff_id), _fixed(filters)
+    measures = ["students", "ell", "iep", "free_reduced"]
+    out = {"total": lat.frame(["students"], fixed, None)}
+    for dim in _LATTICE_DIMS:
+        out[dim] = _named(lat.frame(measures, fixed, dim), dim)
+    return out
+
+
+def enrollment_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
+    if dim not in DIMENSIONS:
+        raise ValueError(dim)
+    return enrollment_view(staff_id, filters)[dim]
+
+
 def enrollment_total(staff_id: str, filters: Filters) -> float:
-    where, params = filters.sql()
-    df = db.query(f"select count(*) as n from marts.metrics_students as m where m.student_id in ({ALLOWED}){where}",
-                  [staff_id, *params])
-    n = int(df.iloc[0, 0])
-    return np.nan if 0 < n < MIN_GROUP else float(n)
+    """The viewer's students under the filters; NaN when hidden."""
+    return float(enrollment_view(staff_id, filters)["total"]["students"].iloc[0])
 
 
 @cache
@@ -223,52 +254,50 @@ def enrollment_trend(staff_id: str, school_id: str | None, months: int = 24) -> 
         enrolled = df["n"][(entry <= month_end) & (exit_.isna() | (exit_ > month_end))].sum()
         new = df["n"][(entry >= start) & (entry <= month_end)].sum()
         rows.append({"month": start.date(), "enrolled": int(enrolled), "new_entries": int(new)})
-    out = pd.DataFrame(rows, columns=["month", "enrolled", "new_entries"])
-    return suppress(out, "enrolled", [], ["new_entries"])
+    out = protect(pd.DataFrame(rows, columns=["month", "enrolled", "new_entries"]), n="enrolled",
+                  counts=("new_entries",))
+    # Enrolled today is the overview's student count: hidden there ("*"), hidden here.
+    _, kind = student_lattice(staff_id).cell("students", {"school": school_id} if school_id else {})
+    if kind and len(out) and (len(out) - 1, "enrolled") not in out.attrs["hidden"]:
+        out.attrs["hidden"][(len(out) - 1, "enrolled")] = kind
+        apply_hidden(out)
+    return out
 
 
 # --- attendance -------------------------------------------------------------------------------------
 
-_ATTENDANCE_SELECT = """count(*) as students,
-        sum(case when m.is_chronically_absent then 1 else 0 end) as chronically_absent,
-        sum(case when m.absences_last_45_days >= 4 then 1 else 0 end) as absent_4plus_45_days,
-        sum(m.absent_days) as absent_days, sum(m.enrolled_days) as enrolled_days"""
-
-
-def _attendance_rates(df: pd.DataFrame) -> pd.DataFrame:
-    for c in ("students", "chronically_absent", "absent_4plus_45_days", "absent_days", "enrolled_days"):
-        df[c] = pd.to_numeric(df[c]).astype(float)
-    df["chronic_absence_rate"] = df["chronically_absent"] / df["students"]
+def _attendance_frame(lat: lattice.Lattice, fixed: dict, dim: str | None) -> pd.DataFrame:
+    df = lat.frame(["students", "chronically_absent", "absent_4plus_45_days", "absent_days", "enrolled_days"],
+                   fixed, dim)
+    df["chronic_absence_rate"] = df["chronically_absent"] / df["students"].replace(0, np.nan)
     df["attendance_rate"] = 1 - df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
     df = df.drop(columns=["absent_days", "enrolled_days"])
-    return suppress(df, "students", ["chronic_absence_rate", "attendance_rate"],
-                    ["chronically_absent", "absent_4plus_45_days"])
+    hidden = df.attrs["hidden"]
+    for i in range(len(df)):
+        if hidden.get((i, "students")) == suppression.PRIMARY:  # a small group's rate is its own number
+            hidden[(i, "attendance_rate")] = suppression.ROW_VALUE
+    df.attrs["rates"] = {"chronic_absence_rate": ("chronically_absent", "students")}
+    df.attrs["suppressed"] = [*df.attrs["suppressed"], "chronic_absence_rate", "attendance_rate"]
+    apply_hidden(df)
+    return _named(df, dim)
 
 
 @cache
+def attendance_view(staff_id: str, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The attendance page's numbers: "summary" (one row) and a frame per dimension, from the lattice."""
+    lat, fixed = student_lattice(staff_id), _fixed(filters)
+    return {"summary": _attendance_frame(lat, fixed, None),
+            **{dim: _attendance_frame(lat, fixed, dim) for dim in _LATTICE_DIMS}}
+
+
 def attendance_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
-    column, _ = DIMENSIONS[dim]
-    where, params = filters.sql()
-    df = db.query(
-        f"""select {column} as key, {_ATTENDANCE_SELECT}
-            from marts.metrics_students as m
-            where m.student_id in ({ALLOWED}){where}
-            group by {column}""",
-        [staff_id, *params],
-    )
-    return _attendance_rates(_keyed(df, dim))
+    if dim not in DIMENSIONS:
+        raise ValueError(dim)
+    return attendance_view(staff_id, filters)[dim]
 
 
-@cache
 def attendance_summary(staff_id: str, filters: Filters) -> pd.DataFrame:
-    where, params = filters.sql()
-    df = db.query(
-        f"""select {_ATTENDANCE_SELECT}
-            from marts.metrics_students as m
-            where m.student_id in ({ALLOWED}){where}""",
-        [staff_id, *params],
-    )
-    return _attendance_rates(df.fillna(0))
+    return attendance_view(staff_id, filters)["summary"]
 
 
 @cache
@@ -289,7 +318,7 @@ def attendance_monthly(staff_id: str, filters: Filters) -> pd.DataFrame:
         df[c] = pd.to_numeric(df[c]).astype(float)
     df["absence_rate"] = df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
     df = df.drop(columns=["absent_days", "enrolled_days"])
-    return suppress(df, "students", ["absence_rate"])
+    return protect(df, n="students", values=("absence_rate",))
 
 
 @cache
@@ -317,23 +346,30 @@ DISCIPLINE_DIMENSIONS = {"location": "i.location", "time_of_day": "i.time_of_day
 
 @cache
 def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> pd.DataFrame:
+    """Incidents and students involved per category; categories of fewer than MIN_GROUP students are
+    merged into "Other" (a rare category's name alone would disclose the event)."""
     column = DISCIPLINE_DIMENSIONS[dim]
     where, params = filters.sql()
-    df = db.query(
-        f"""select coalesce({column}, 'unknown') as {dim}, count(*) as incidents,
-                   count(distinct i.student_id) as students
+    events = db.query(
+        f"""select coalesce({column}, 'unknown') as {dim}, i.student_id
             from marts.fct_discipline_incidents as i
             inner join marts.metrics_students as m on m.student_id = i.student_id
-            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}
-            group by coalesce({column}, 'unknown')""",
+            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
         [staff_id, since, *params],
     )
+    if events.empty:
+        return protect(pd.DataFrame(columns=[dim, "incidents", "students"]), n="students", values=("incidents",))
+    events[dim] = group_rare(events, dim)
+    df = events.groupby(dim, as_index=False).agg(incidents=("student_id", "size"), students=("student_id", "nunique"))
     order = {"weekday": WEEKDAYS, "time_of_day": TIMES_OF_DAY}.get(dim)
     if order:
         df = df.iloc[sorted(range(len(df)), key=lambda i: order.index(df[dim].iloc[i]) if df[dim].iloc[i] in order else 99)]
     else:
-        df = df.sort_values("incidents", ascending=False)
-    return suppress(df.reset_index(drop=True), "students", ["incidents"])
+        df = df.sort_values(["incidents", dim], ascending=[False, True])
+    # "Other" goes last whatever its size.
+    df = pd.concat([df[df[dim] != "Other"], df[df[dim] == "Other"]])
+    # The incidents total is on the page exactly (discipline_summary).
+    return protect(df, n="students", values=("incidents",), partitions=("incidents",), public=("incidents",))
 
 
 @cache
@@ -348,11 +384,8 @@ def discipline_summary(staff_id: str, filters: Filters, since: dt.date) -> pd.Da
             where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
         [as_of_date() - dt.timedelta(days=45), staff_id, since, *params],
     )
-    df = df.fillna(0)
-    out = suppress(df, "students", ["incidents"], ["students_last_45_days"])
-    if int(df["students"].iloc[0]) == 0:  # nobody: zero is not a small group
-        out[["incidents", "students", "students_last_45_days"]] = 0.0
-    return out
+    # Exact: the list of students with incidents under these numbers names every one of them.
+    return df.fillna(0).astype(float)
 
 
 @cache
@@ -368,7 +401,8 @@ def discipline_monthly(staff_id: str, filters: Filters, since: dt.date) -> pd.Da
         [staff_id, since, *params],
     )
     df["month"] = pd.to_datetime(df["month"]).dt.date
-    return suppress(df, "students", ["incidents"])
+    # The incidents total is on the page exactly (discipline_summary).
+    return protect(df, n="students", values=("incidents",), partitions=("incidents",), public=("incidents",))
 
 
 def _month(expr: str) -> str:
@@ -399,13 +433,37 @@ def _subject_columns(subject: str) -> tuple[str, str]:
     return f"m.star_{s}_percentile", f"m.star_{s}_band"
 
 
+def star_lattice(staff_id: str, subject: str) -> lattice.Lattice:
+    """Tested students (latest STAR test) by school × grade × subgroup × benchmark band, and margins
+    (shared by viewers with the same scopes)."""
+    return _star_lattice(scope_key(staff_id), staff_id, subject)
+
+
 @cache
-def star_distribution(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
-    """Latest STAR percentile rank per student, summarised by grade: n, quartiles, mean."""
+def _star_lattice(scopes: tuple, _staff_id: str, subject: str) -> lattice.Lattice:
+    _, band = _subject_columns(subject)
+    df = db.query(
+        f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
+                   coalesce(m.subgroup, 'unknown') as subgroup, {band} as band, count(*) as students
+            from marts.metrics_students as m
+            where m.student_id in ({ALLOWED}) and {band} is not null
+            group by m.school_id, coalesce(m.grade_level, 'unknown'), coalesce(m.subgroup, 'unknown'), {band}""",
+        [_staff_id],
+    )
+    df["students"] = pd.to_numeric(df["students"]).astype(float)
+    return lattice.build(df, [*_LATTICE_DIMS, "band"], n="students", counts=[])
+
+
+@cache
+def star_view(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.DataFrame]:
+    """Latest STAR test per student: "distribution" (per grade: tested students, quartiles, mean) and
+    "bands" (students per grade and benchmark band, with the band's share of the grade). The counts
+    come from the STAR lattice, so they hold under every filter; the quartiles of a small grade are hidden."""
     pct, _ = _subject_columns(subject)
     where, params = filters.sql()
-    df = db.query(
-        f"""select m.grade_level as key, count({pct}) as students,
+    lat, fixed = star_lattice(staff_id, subject), _fixed(filters)
+    values = db.query(
+        f"""select m.grade_level as grade,
                    percentile_cont(0.25) within group (order by {pct}) as p25,
                    percentile_cont(0.5) within group (order by {pct}) as median,
                    percentile_cont(0.75) within group (order by {pct}) as p75,
@@ -415,29 +473,47 @@ def star_distribution(staff_id: str, filters: Filters, subject: str) -> pd.DataF
             group by m.grade_level""",
         [staff_id, *params],
     )
-    return suppress(_keyed(df, "grade"), "students", ["p25", "median", "p75", "mean"])
+    dist = lat.frame(["students"], fixed, "grade")
+    attrs = dist.attrs
+    dist = dist.merge(values, on="grade", how="left")  # same rows, same order
+    dist.attrs = attrs
+    hidden = dist.attrs["hidden"]
+    for i in range(len(dist)):
+        if hidden.get((i, "students")) == suppression.PRIMARY:
+            for c in ("p25", "median", "p75", "mean"):
+                hidden[(i, c)] = suppression.ROW_VALUE
+    dist.attrs["suppressed"] = ["students", "p25", "median", "p75", "mean"]
+    apply_hidden(dist)
+    dist = _named(dist, "grade")
+
+    rows = []
+    band_names = lat.categories[lat.dims.index("band")]
+    for g in dist["grade"]:
+        grade_total, grade_kind = lat.cell("students", {**fixed, "grade": g})
+        for b in [*(b for b in BANDS if b in band_names), *(b for b in band_names if b not in BANDS)]:
+            n, kind = lat.cell("students", {**fixed, "grade": g, "band": b})
+            if n:
+                rows.append((g, b, n, kind, grade_total, grade_kind))
+    bands = pd.DataFrame([r[:3] + (r[4],) for r in rows], columns=["grade", "band", "students", "grade_students"])
+    bands["share"] = bands["students"] / bands["grade_students"]
+    hidden = {}
+    for i, r in enumerate(rows):
+        if r[3]:
+            hidden[(i, "students")] = r[3]
+        if r[5]:
+            hidden[(i, "grade_students")] = r[5]
+    bands.attrs.update(hidden=hidden, suppressed=["students", "grade_students", "share"], partitions=[],
+                       rates={"share": ("students", "grade_students")})
+    apply_hidden(bands)
+    return {"distribution": dist, "bands": bands}
 
 
-@cache
+def star_distribution(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
+    return star_view(staff_id, filters, subject)["distribution"]
+
+
 def star_bands(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
-    """Students per benchmark band and grade (latest test), with the band's share of the grade."""
-    pct, band = _subject_columns(subject)
-    where, params = filters.sql()
-    df = db.query(
-        f"""select m.grade_level as grade, {band} as band, count(*) as students
-            from marts.metrics_students as m
-            where m.student_id in ({ALLOWED}) and {band} is not null{where}
-            group by m.grade_level, {band}""",
-        [staff_id, *params],
-    )
-    df["students"] = df["students"].astype(float)
-    df["grade_students"] = df.groupby("grade")["students"].transform("sum")
-    df["share"] = df["students"] / df["grade_students"]
-    df = df.iloc[sorted(range(len(df)), key=lambda i: (grade_key(df["grade"].iloc[i]),
-                                                        BANDS.index(df["band"].iloc[i]) if df["band"].iloc[i] in BANDS else 9))]
-    df = suppress(df.reset_index(drop=True), "grade_students", ["share"], ["students"])
-    df.loc[df["students"].isna(), "share"] = np.nan
-    return df
+    return star_view(staff_id, filters, subject)["bands"]
 
 
 @cache
@@ -455,7 +531,8 @@ def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -
     )
     cols = ["grade", "window", "students", "median_percentile", "matched_students", "median_change"]
     if df.empty:
-        return suppress(pd.DataFrame(columns=cols), "students", ["median_percentile", "matched_students", "median_change"])
+        return _without(protect(pd.DataFrame(columns=cols), n="students", counts=("matched_students",),
+                                values=("median_percentile", "median_change")), "students")
     df["test_date"] = pd.to_datetime(df["test_date"])
     df["percentile"] = df["percentile"].astype(float)
     month = df["test_date"].dt.month
@@ -478,11 +555,20 @@ def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -
                          "matched_students": len(change) if change is not None else 0,
                          "median_change": change.median() if change is not None and len(change) else np.nan})
     out = pd.DataFrame(rows, columns=cols)
-    out = suppress(out, "students", ["median_percentile"])
-    small = out["matched_students"] < MIN_GROUP
-    out.loc[small, ["median_change"]] = np.nan
-    out.loc[small & (out["matched_students"] > 0), "matched_students"] = np.nan
-    out.attrs["suppressed"] = ["students", "median_percentile", "matched_students", "median_change"]
+    # The median change describes the matched students: a group of its own, hidden when small.
+    out["median_change"] = out["median_change"].where(out["matched_students"] >= MIN_GROUP)
+    out = protect(out, n="students", counts=("matched_students",), values=("median_percentile",),
+                  rates={"median_change": ("matched_students", "matched_students")})
+    # The number tested per grade and window is not shown: in a year's first window it is the
+    # distribution's count per grade, which the STAR lattice may hide ("*") to protect another.
+    return _without(out, "students")
+
+
+def _without(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    attrs = df.attrs
+    out = df.drop(columns=[column])
+    out.attrs = {**attrs, "hidden": {k: v for k, v in attrs["hidden"].items() if k[1] != column},
+                 "suppressed": [c for c in attrs["suppressed"] if c != column]}
     return out
 
 
@@ -626,3 +712,22 @@ def health_exports(staff_id: str) -> pd.DataFrame | None:
            order by pushed_at desc, vendor, file_name
            limit 200""")
     return df if len(df) else None
+
+
+@cache
+def access_log(staff_id: str, limit: int = 500) -> pd.DataFrame:
+    """The newest access-log events (dashboards.audit), for district administrators. A student is
+    named only when the administrator may see that student; otherwise the event shows without its
+    student id (an administrator of one district does not learn who is enrolled in another)."""
+    require_district(staff_id)
+    log = audit.recent(limit)
+    ids = sorted({s for s in log["student_id"].dropna()})
+    allowed: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        allowed |= set(db.query(f"select distinct student_id from marts.access_viewer_students where staff_id = ? "
+                                f"and student_id in ({', '.join('?' * len(chunk))})", [staff_id, *chunk])["student_id"])
+    log["student_id"] = [s if s in allowed else ("(not yours)" if s else None) for s in log["student_id"]]
+    names = db.query("select staff_id, display_name from marts.access_viewers")
+    log.insert(2, "who", log["staff_id"].map(dict(zip(names["staff_id"], names["display_name"]))).fillna(log["login"]))
+    return log.drop(columns=["login"])

@@ -12,8 +12,16 @@ from schoolhouse.settings import Settings
 APP = Path(__file__).resolve().parent / "app.py"
 
 
-def command(streamlit_args: list[str]) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *streamlit_args]
+def command(streamlit_args: list[str], demo_mode: bool = False) -> list[str]:
+    """``streamlit run`` with the defaults educators need, each overridable by the same option:
+    the toolbar in viewer mode (no "Deploy" or "Clear cache"), and in demo mode (password-free
+    accounts) only this machine may connect unless --server.address says otherwise."""
+    defaults = {"--client.toolbarMode": "viewer"}
+    if demo_mode:
+        defaults["--server.address"] = "127.0.0.1"
+    given = {a.split("=", 1)[0] for a in streamlit_args if a.startswith("--")}
+    extra = [part for option, value in defaults.items() if option not in given for part in (option, value)]
+    return [sys.executable, "-m", "streamlit", "run", str(APP), *extra, *streamlit_args]
 
 
 def environment(settings: Settings) -> dict[str, str]:
@@ -36,6 +44,6 @@ def run_dashboard(settings: Settings, streamlit_args: list[str]) -> int:
               file=sys.stderr)
         return 1
     try:
-        return subprocess.call(command(streamlit_args), env=environment(settings), cwd=str(APP.parent.parent))
+        return subprocess.call(command(streamlit_args, settings.demo_mode), env=environment(settings), cwd=str(APP.parent.parent))
     except KeyboardInterrupt:
         return 0

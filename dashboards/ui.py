@@ -11,9 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.access import Viewer
+from dashboards import audit, suppression
 from dashboards.data import MIN_GROUP, SUPPRESSED, Filters
 
 PERCENT_COLUMNS = re.compile(r"(rate|share)$")
+HIDDEN_CHART = (f"Nothing to chart: every value is hidden (a group of fewer than {MIN_GROUP} students, or a "
+                "number that would give one away). The table below says which.")
 
 
 def context() -> tuple[Viewer, Filters]:
@@ -49,17 +52,24 @@ def fmt(value, column: str = "") -> str:
 
 
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Suppressed columns as text ('<10' where blanked), rates as percentages."""
-    out = df.copy()
+    """Hidden cells as their label ('<10', or '*' where hiding protects another cell), numbers and
+    rates as people read them, an empty cell where there is no value."""
+    out = df.copy().reset_index(drop=True)
     for col in df.attrs.get("suppressed", []):
         if col in out:
-            out[col] = [fmt(v, col) for v in df[col]]
+            out[col] = [suppression.label(df, i, col) or _shown(v, col) for i, v in enumerate(df[col])]
     for col in out.columns:
         if PERCENT_COLUMNS.search(col) and col not in df.attrs.get("suppressed", []):
-            out[col] = [fmt(v, col) if v is not None and not (isinstance(v, float) and math.isnan(v)) else ""
-                        for v in df[col]]
+            out[col] = [_shown(v, col) for v in df[col]]
     out.columns = [c.replace("_", " ") for c in out.columns]
+    out.attrs = {}  # what is hidden is now in the text; Arrow cannot carry the bookkeeping
     return out
+
+
+def _shown(value, column: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return fmt(value, column)
 
 
 def table(df: pd.DataFrame, name: str, *, column_config: dict | None = None, height="auto",
@@ -67,36 +77,66 @@ def table(df: pd.DataFrame, name: str, *, column_config: dict | None = None, hei
     """A table and its CSV download (the same rows and the same suppression the viewer sees)."""
     shown = display_frame(df.drop(columns=[c for c in hide if c in df.columns]))
     st.dataframe(shown, hide_index=True, column_config=column_config, height=height)
-    st.download_button(f"Download CSV ({len(shown):,} rows)", shown.to_csv(index=False).encode("utf-8"),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", on_click="ignore",
-                       icon=":material/download:")
+    download(shown, name)
+
+
+def download(shown: pd.DataFrame, name: str) -> None:
+    """The CSV of a displayed table; each download goes to the access log."""
+    viewer = st.session_state.get("_viewer")
+    st.download_button(f"Download CSV ({len(shown):,} {'row' if len(shown) == 1 else 'rows'})",
+                       shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"dl_{name}", icon=":material/download:", on_click=audit.record,
+                       args=(audit.DOWNLOAD,),
+                       kwargs={"staff_id": getattr(viewer, "staff_id", None), "detail": f"{name}.csv, {len(shown):,} rows"})
+
+
+def student_list(df: pd.DataFrame, name: str, *, hide: tuple[str, ...] = ()) -> None:
+    """A list of students; choosing a row opens that student's profile in this same session (a link
+    to a new tab would start a new, signed-out session)."""
+    shown = display_frame(df.drop(columns=[c for c in hide if c in df.columns]))
+    st.caption("Select a row to open the student's profile.")
+    picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
+                          key=f"pick_{name}")
+    rows = picked.selection.rows if picked is not None else []
+    if rows:
+        st.switch_page("views/student.py", query_params={"student": str(df["student_id"].iloc[rows[0]])})
+    download(shown, name)
 
 
 def metric(label: str, value, column: str = "", help: str | None = None) -> None:
     st.metric(label, fmt(value, column), help=help)
 
 
+def cell(df: pd.DataFrame, column: str, row: int = 0) -> str:
+    """One number of a suppressed frame as the page prints it ("<10" or "*" when hidden)."""
+    return suppression.label(df, row, column) or fmt(df[column].iloc[row], column)
+
+
+def frame_metric(label: str, df: pd.DataFrame, column: str, help: str | None = None) -> None:
+    st.metric(label, cell(df, column), help=help)
+
+
 def suppression_note() -> None:
-    st.caption(f"Groups of fewer than {MIN_GROUP} students show {SUPPRESSED} and are left out of charts.")
+    st.caption(f"Groups of fewer than {MIN_GROUP} students, and counts of 1 to {MIN_GROUP - 1}, show {SUPPRESSED}; "
+               "a number that would let you work one of them out shows *. Both are left out of charts. "
+               "Rare kinds of incident are counted together as Other.")
 
 
-def profile_link_config(label: str = "profile") -> dict:
-    return {"profile": st.column_config.LinkColumn(label, display_text="open")}
-
-
-def with_profile_links(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    df.insert(0, "profile", ["student?student=" + str(s) for s in df["student_id"]])
-    return df
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows for a chart: hidden cells are already NaN (and dropped); the suppression bookkeeping
+    in attrs stays behind (Arrow cannot carry it)."""
+    out = df.copy()
+    out.attrs = {}
+    return out
 
 
 def bar(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = False, sort=None,
         color: str | None = None, horizontal: bool = False, height: int | None = None) -> None:
-    data = df.dropna(subset=[y])
+    data = plain(df.dropna(subset=[y]))
     if height is None:  # autosize "fit": the height includes the axes
         height = max(120, 30 * len(data) + 60) if horizontal else 280
     if data.empty:
-        st.info(f"Nothing to chart: every group has fewer than {MIN_GROUP} students." if len(df) else "No data.")
+        st.info(HIDDEN_CHART if len(df) else "No data.")
         return
     fmt_ = ".0%" if percent else ",.0f"
     cat = alt.X if not horizontal else alt.Y
@@ -115,9 +155,9 @@ def bar(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = Fa
 
 def line(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = False, color: str | None = None,
          height: int = 260) -> None:
-    data = df.dropna(subset=[y])
+    data = plain(df.dropna(subset=[y]))
     if data.empty:
-        st.info(f"Nothing to chart: every point covers fewer than {MIN_GROUP} students." if len(df) else "No data.")
+        st.info(HIDDEN_CHART if len(df) else "No data.")
         return
     fmt_ = ".1%" if percent else ",.0f"
     enc = {

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import calendar as cal
 from . import pools
 from .csvio import QuotedCsvWriter, ZipMember, iso, mdy, open_text
-from .district import (CENTRAL_OFFICE_ID, DISTRICT_ORG_ID, GRADE_NUM, SPED_OFFICE_ID, STATE_ORG_ID, UNKNOWN_INDEX_BASE, Plan,
+from .district import (DISTRICT_ORG_ID, GRADE_NUM, STATE_ORG_ID, UNKNOWN_INDEX_BASE, Plan,
                        School, build_plan, rng_for)
 from .powerschool import PowerSchoolDb, ps_date
 from .students import Student, attendance, behavior, iter_students, mcas_results, schedule, star_tests, window_days
@@ -129,14 +129,15 @@ def _grade_span(g: str) -> str:
 
 
 class _Run:
-    def __init__(self, out_dir: Path, students: int, seed: int, day: int, school_year: int, dirty: bool):
+    def __init__(self, out_dir: Path, students: int, seed: int, day: int, school_year: int, dirty: bool,
+                 districts: int = 1):
         self.out = out_dir
         self.seed, self.day, self.school_year, self.dirty = seed, day, school_year, dirty
         self.days = cal.school_days(school_year)
         if not 1 <= day <= len(self.days):
             raise ValueError(f"day must be between 1 and {len(self.days)} (the school days of {school_year - 1}-{str(school_year)[2:]})")
         self.as_of = self.days[day - 1]
-        self.plan: Plan = build_plan(seed, students, school_year, dirty)
+        self.plan: Plan = build_plan(seed, students, school_year, dirty, districts)
         self.windows = window_days(self.days, school_year)
         self.yearid = school_year - 1991
         self.truth_students = {"distinct_ids": 0, "active_ids": 0, "conflicts": {}, "names": {}, "bad_birth_dates": []}
@@ -201,16 +202,17 @@ class _Run:
     def write_orgs(self) -> dict:
         p = self.plan
         rows = [(STATE_ORG_ID, "Massachusetts Department of Elementary and Secondary Education", "state", "", "", "", "", "", "",
-                 "75 Pleasant St", "Malden", "MA", "02148", "(781) 338-3000"),
-                (DISTRICT_ORG_ID, "Example District Public Schools", "district", STATE_ORG_ID, "PK", "12", "2500035", "0035", "",
-                 "1 School St", p.city, "MA", "02101", "(617) 555-1000")]
+                 "75 Pleasant St", "Malden", "MA", "02148", "(781) 338-3000")]
+        rows += [(did, name, "district", STATE_ORG_ID, "PK", "12", f"25{int(did):05d}", f"{int(did):04d}", "", "1 School St",
+                  p.city, "MA", "02101", "(617) 555-1000") for did, name, _, _ in p.districts]
         for rid, rname in p.regions:
-            rows.append((rid, rname, "region", DISTRICT_ORG_ID, "", "", "", "", "", "", "", "", "", ""))
+            rows.append((rid, rname, "region", p.region_district[rid], "", "", "", "", "", "", "", "", "", ""))
         for s in p.schools:
             rows.append((s.id, s.name, "school", s.parent, _grade_span(s.low), _grade_span(s.high), s.nces_id, s.state_org_id,
                          s.stmath_iid, s.address, p.city, "MA", s.zip, s.phone))
-        rows.append((CENTRAL_OFFICE_ID, "Central Office", "department", DISTRICT_ORG_ID, "", "", "", "", "", "1 School St", p.city, "MA", "02101", "(617) 555-1000"))
-        rows.append((SPED_OFFICE_ID, "Office of Special Education", "department", DISTRICT_ORG_ID, "", "", "", "", "", "1 School St", p.city, "MA", "02101", "(617) 555-1010"))
+        for did, _, office, sped in p.districts:
+            rows.append((office, "Central Office", "department", did, "", "", "", "", "", "1 School St", p.city, "MA", "02101", "(617) 555-1000"))
+            rows.append((sped, "Office of Special Education", "department", did, "", "", "", "", "", "1 School St", p.city, "MA", "02101", "(617) 555-1010"))
         with open(self.out / "orgs.csv", "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow(ORG_COLS)
@@ -593,6 +595,8 @@ class _Run:
             "school_days": [iso(x) for x in self.days[: self.day]],
             "district": {"org_id": DISTRICT_ORG_ID, "name": "Example District Public Schools", "city": self.plan.city,
                          "email_domain": "example-district.org", "student_email_domain": "students.example-district.org"},
+            "districts": [{"org_id": d, "name": n, "central_office": o, "sped_office": sp} for d, n, o, sp in self.plan.districts],
+            "regions": [{"org_id": r, "name": n, "district": self.plan.region_district[r]} for r, n in self.plan.regions],
             "schools": [{"id": s.id, "name": s.name, "level": s.level, "low_grade": s.low, "high_grade": s.high,
                          "parent_org_id": s.parent} for s in self.plan.schools],
             "files": manifest_files,
@@ -607,9 +611,12 @@ def _write_json(path: Path, obj) -> None:
         f.write("\n")
 
 
-def generate(out_dir: Path, students: int, seed: int, day: int = 60, school_year: int = 2027, dirty: bool = False) -> dict:
+def generate(out_dir: Path, students: int, seed: int, day: int = 60, school_year: int = 2027, dirty: bool = False,
+             districts: int = 1) -> dict:
     """Write the district's files into out_dir as of the end of school day ``day``; return the manifest.
 
-    The same arguments always give byte-identical files. See the module docstring for the conflict winner rule.
+    ``districts`` > 1 shares the schools out over that many districts under one state (the first with
+    a region). The same arguments always give byte-identical files. See the module docstring for the
+    conflict winner rule.
     """
-    return _Run(Path(out_dir), students, seed, day, school_year, dirty).run()
+    return _Run(Path(out_dir), students, seed, day, school_year, dirty, districts).run()

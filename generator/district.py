@@ -154,6 +154,10 @@ class Plan:
     district_staff: list[Staff]
     lid_base: int
     sasid_base: int
+    # With --districts N: (org_id, name, central office id, special-education office id) per district,
+    # and each region's district. One district by default (DISTRICT_ORG_ID, CENTRAL_OFFICE_ID, ...).
+    districts: list[tuple[str, str, str, str]] = field(default_factory=list)
+    region_district: dict[str, str] = field(default_factory=dict)
 
     def local_id(self, idx: int) -> str:
         return f"{(self.lid_base + idx * LID_STRIDE) % 10**7:07d}"
@@ -333,7 +337,32 @@ def _build_school_catalog(school: School, sm: _StaffMaker, next_section_id: list
                         for _ in range(max(1, round(len(school.staff) * 0.03))))
 
 
-def build_plan(seed: int, students: int, school_year: int, dirty: bool) -> Plan:
+def _districts(n: int) -> list[tuple[str, str, str, str]]:
+    names = ["Example District Public Schools", "Second Example Public Schools", "Third Example Public Schools"]
+    return [(f"{int(DISTRICT_ORG_ID) + k:03d}", names[k] if k < len(names) else f"Example District {k + 1}",
+             str(int(CENTRAL_OFFICE_ID) + 10 * k), str(int(SPED_OFFICE_ID) + 10 * k)) for k in range(n)]
+
+
+def _split_into_districts(plan: Plan, n: int) -> None:
+    """Several districts under one state: schools shared out level by level (each district gets every
+    level it can), the first district's first elementary schools under a region of their own, and
+    the district staff spread over the districts' central offices."""
+    plan.districts = _districts(n)
+    for offset, (level, *_) in enumerate(LEVELS):
+        for k, school in enumerate(s for s in plan.schools if s.level == level):
+            school.parent = plan.districts[(k + offset) % n][0]
+    first = [s for s in plan.schools if s.parent == plan.districts[0][0] and s.level == "elementary"]
+    if first:
+        plan.regions = [("R01", "North Region")]
+        plan.region_district = {"R01": plan.districts[0][0]}
+        for school in first[: max(1, len(first) // 2)]:
+            school.parent = "R01"
+    offices = {CENTRAL_OFFICE_ID: [d[2] for d in plan.districts], SPED_OFFICE_ID: [d[3] for d in plan.districts]}
+    for k, staff in enumerate(plan.district_staff):
+        staff.school_id = offices[staff.school_id][k % n]
+
+
+def build_plan(seed: int, students: int, school_year: int, dirty: bool, districts: int = 1) -> Plan:
     if students < 1:
         raise ValueError("students must be at least 1")
     rng = rng_for(seed, "plan")
@@ -399,6 +428,12 @@ def build_plan(seed: int, students: int, school_year: int, dirty: bool) -> Plan:
     next_section_id = [1001]
     for s in schools:
         _build_school_catalog(s, sm, next_section_id, rng_for(seed, "catalog", s.id))
-    return Plan(seed=seed, students=students, school_year=school_year, city=city, schools=schools,
+    plan = Plan(seed=seed, students=students, school_year=school_year, city=city, schools=schools,
                 by_id={s.id: s for s in schools}, regions=regions, district_staff=district_staff,
                 lid_base=rng.randrange(10**7), sasid_base=rng.randrange(9 * 10**9))
+    if districts > 1:
+        _split_into_districts(plan, districts)
+    else:
+        plan.districts = _districts(1)
+        plan.region_district = {rid: DISTRICT_ORG_ID for rid, _ in regions}
+    return plan

@@ -2,11 +2,10 @@
 may rebuild). It lives outside what dbt builds, so a nightly run, a --full-refresh, a restore of the
 warehouse or its replacement by a rebuilt copy never touches it.
 
-* PostgreSQL: schema ``app`` of the same database (dbt reads it as a source; never writes it).
+* PostgreSQL: schema ``app`` of the same database (dbt never writes it).
 * DuckDB: a SQLite file beside the warehouse (``<warehouse>.app.sqlite``): DuckDB lets one process
   write a file, and the dashboards must be able to write while the nightly holds the warehouse;
-  SQLite in WAL mode takes many short writers and readers at once. Before each build its tables
-  are copied into the warehouse's ``app`` schema, so the marts can read them.
+  SQLite in WAL mode takes many short writers and readers at once.
 
 Every write is an insert (an edit is a new row), so the log of who did what is never lost.
 """
@@ -61,7 +60,19 @@ def _ddl(table: str, dialect: str) -> str:
     return f"create table if not exists {name} ({body})"
 
 
+_ensured: set[str] = set()
+
+
 def ensure(wh: Warehouse) -> None:
+    """Create the app tables once per process and warehouse (they are never dropped or rebuilt)."""
+    key = str(sqlite_path(wh)) if wh.target == "duckdb" else repr(sorted(wh.pg_params().items()))
+    if key in _ensured:
+        return
+    _create(wh)
+    _ensured.add(key)
+
+
+def _create(wh: Warehouse) -> None:
     if wh.target == "postgres":
         wh.execute_many([(f"create schema if not exists {SCHEMA}", ()),
                          *((_ddl(t, "postgres"), ()) for t in TABLES)])
@@ -86,30 +97,15 @@ def append(wh: Warehouse, table: str, rows: Sequence[dict[str, Any]]) -> None:
                         [tuple(r.get(c) for c in columns) for r in rows])
 
 
-def read(wh: Warehouse, sql: str, params: Sequence = ()) -> list[tuple]:
-    """A query of the app tables (name them unqualified: access_log). ``?`` placeholders."""
+def read(wh: Warehouse, sql: str, params: Sequence = ()) -> tuple[list[str], list[tuple]]:
+    """A query of the app tables: column names and rows. Name a table as ``{app}access_log`` (the
+    schema prefix differs by engine) and use ``?`` placeholders."""
     ensure(wh)
     if wh.target == "postgres":
-        qualified = sql
-        for table in TABLES:
-            qualified = qualified.replace(f" {table}", f" {SCHEMA}.{table}")
-        return wh.query(qualified.replace("?", "%s"), params)
+        with wh.connect(read_only=True) as con:
+            cur = wh.cursor(con)
+            cur.execute(sql.format(app=f"{SCHEMA}.").replace("?", "%s"), list(params))
+            return [d[0] for d in cur.description], cur.fetchall()
     with _sqlite(wh) as con:
-        return con.execute(sql, params).fetchall()
-
-
-def copy_into_warehouse(wh: Warehouse) -> None:
-    """DuckDB: the app tables into the warehouse's schema app (replaced), for dbt to read."""
-    if wh.target == "postgres":
-        ensure(wh)
-        return
-    ensure(wh)
-    statements: list[tuple[str, tuple]] = [(f"create schema if not exists {SCHEMA}", ())]
-    for table, cols in TABLES.items():
-        kinds = {"timestamp": "timestamp", "text": "text", "int": "bigint"}
-        statements.append((f"create or replace table {SCHEMA}.{table} "
-                           f"({', '.join(f'{n} {kinds[k]}' for n, k in cols)})", ()))
-        rows = read(wh, f"select {', '.join(n for n, _ in cols)} from {table}")
-        sql = f"insert into {SCHEMA}.{table} values ({', '.join('?' * len(cols))})"
-        statements += [(sql, tuple(r)) for r in rows]
-    wh.execute_many(statements)
+        cur = con.execute(sql.format(app=""), list(params))
+        return [d[0] for d in cur.description], cur.fetchall()

@@ -128,6 +128,11 @@ DISTRICT = (
     EntitySpec("district", "orgs", ("orgs*.csv",), ("org_id", "name", "org_type", "parent_org_id"), ("org_id",),
                ("low_grade", "high_grade", "nces_id", "state_org_id", "stmath_iid", "address", "city", "state",
                 "zip", "phone")),
+    # Dashboard access the SIS does not express: a counselor of four schools, a special-education
+    # coordinator, a regional superintendent. grantee: a staff id or login; scope: an org id (any
+    # level: the org's whole subtree) or a section id; dates bound the grant (inclusive).
+    EntitySpec("district", "access_grants", ("access_grants*.csv",), ("grantee", "scope"), ("grantee", "scope"),
+               ("role", "start_date", "end_date", "note")),
 )
 
 FILE_SOURCES: dict[str, tuple[EntitySpec, ...]] = {"district": DISTRICT, "aspen": ASPEN, "star": STAR}

@@ -65,13 +65,15 @@ def main(ctx: click.Context, target: str | None, config_file: Path | None) -> No
 @click.option("--day", type=click.IntRange(1, 200), default=60, show_default=True, help="School day the district is as of.")
 @click.option("--school-year", type=int, default=2027, show_default=True, help="Year the school year ends (2027 = 2026-27).")
 @click.option("--dirty", is_flag=True, help="Inject the realities of real SIS exports and write truth.json.")
+@click.option("--districts", type=click.IntRange(1, 9), default=1, show_default=True,
+              help="Share the schools out over this many districts under one state (the first with a region).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-def generate(students: int, seed: int, day: int, school_year: int, dirty: bool, out: Path) -> None:
+def generate(students: int, seed: int, day: int, school_year: int, dirty: bool, districts: int, out: Path) -> None:
     """Write a synthetic district: Aspen/X2 exports, STAR, orgs.csv and a PowerSchool database."""
     from generator import generate as run
 
     out.mkdir(parents=True, exist_ok=True)
-    manifest = run(out, students=students, seed=seed, day=day, school_year=school_year, dirty=dirty)
+    manifest = run(out, students=students, seed=seed, day=day, school_year=school_year, dirty=dirty, districts=districts)
     console.print(f"[green]Wrote[/] a district of {students:,} students as of {manifest['as_of_date']} to {out}")
 
 

@@ -39,6 +39,7 @@ echo "Warehouse: $SCHOOLHOUSE_DUCKDB_PATH (settings: $SCHOOLHOUSE_CONFIG)"
 
 if [ "${SERVE:-1}" = "1" ]; then
   echo "==> Serving the dashboards in demo mode (Ctrl-C to stop):"
-  echo "    http://localhost:8501/?demo=district   (or pick a teacher, principal or counselor on the page)"
+  echo "    http://127.0.0.1:8501/?demo=district   (or pick a teacher, principal or counselor on the page)"
+  echo "    Demo accounts need no password, so only this machine can connect (--server.address to change)."
   SCHOOLHOUSE_DEMO_MODE=1 schoolhouse dashboard --server.headless true
 fi

@@ -28,6 +28,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from dashboards import launch  # noqa: E402
 PAGES = ["overview", "attendance", "discipline", "assessments", "student", "data_health"]
 ROLES = ["teacher", "principal", "counselor", "district"]
 
@@ -48,10 +50,9 @@ def browser() -> str:
 def start_app(port: int) -> subprocess.Popen:
     env = dict(os.environ, SCHOOLHOUSE_DEMO_MODE="1", PYTHONPATH=str(ROOT),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
-         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The command `schoolhouse dashboard` runs in demo mode (127.0.0.1 only, the viewer toolbar).
+    proc = subprocess.Popen(launch.command(["--server.headless", "true", "--server.port", str(port)], demo_mode=True),
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(150):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:

@@ -8,6 +8,8 @@ LDAP sign-in runs against a real LDAP server on 127.0.0.1 (tests/ldap_server.py)
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import subprocess
@@ -22,12 +24,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboards import access, auth, data, db, launch
+from dashboards import access, audit, auth, data, db, launch, suppression
 from dashboards.access import Identity, NoAccess, Viewer
 from dashboards.data import Filters
 from generator import generate
 from schoolhouse.settings import load_settings
 from tests import ldap_server
+from tests.suppression_attack import Reader
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboards" / "app.py"
@@ -36,12 +39,67 @@ STUDENTS, SEED = 400, 11
 
 
 # --- the district, built once ----------------------------------------------------------------------
+#
+# Two districts and a region under one state (generate --districts 2), and an access_grants.csv as a
+# district would write it: a counselor serving schools in both districts, a regional role given the
+# region, a grant that has expired and one not yet begun, and rows that name nobody or nothing.
+
+def _read_export(path: Path) -> list[dict]:
+    """A generated (dirty) SIS export as the loader would read it: UTF-8, else Windows-1252."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _write_grants(folder: Path) -> dict:
+    orgs = {r["org_id"]: r for r in _read_export(folder / "orgs.csv")}
+    staff = [r for r in _read_export(folder / "educators_export.txt")
+             if r["status"] == "Active" and r["local_id"] not in ("", "NULL")]
+    ids = [r["local_id"] for r in staff]
+    staff = [r for r in staff if ids.count(r["local_id"]) == 1]  # the dirty file repeats some people
+    schools = sorted(o for o, r in orgs.items() if r["org_type"] == "school")
+    region = next(o for o, r in orgs.items() if r["org_type"] == "region")
+
+    def first(kind: str, school: str | None = None) -> dict:
+        return next(r for r in staff if r["staff_type"] == kind and (school is None or r["school_local_id"] == school))
+
+    home = schools[0]
+    counselor = first("Counselor", home)
+    regional = first("Nurse")  # no student access by role: the grant is all they have
+    teacher = next(r for r in staff if r["staff_type"] == "Teacher" and r["school_local_id"] != home)
+    others = [s for s in schools if s != home]
+    rows = [
+        # grantee, scope, role, start, end, note
+        (counselor["local_id"], others[0], "counselor", "2026-08-15", "", "a second school"),
+        (counselor["local_id"], others[1], "counselor", "", "2099-06-30", "a third school, with an end date"),
+        (regional["login_name"].upper(), region, "regional nurse", "", "", "by login, any case"),
+        (teacher["local_id"], home, "summer school", "2025-06-01", "2025-08-31", "expired"),
+        (teacher["local_id"], others[0], "mentor", "2099-01-01", "", "not yet"),
+        ("no.such.login", home, "counselor", "", "", "names nobody"),
+        (counselor["local_id"], "X999", "counselor", "", "", "names no org or section"),
+        (counselor["local_id"], home, "counselor", "someday", "", "a date that is not one"),
+    ]
+    with open(folder / "access_grants.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["grantee", "scope", "role", "start_date", "end_date", "note"])
+        w.writerows(rows)
+    return {"counselor": counselor["local_id"], "regional": regional["local_id"], "expired": teacher["local_id"],
+            "home": home, "others": others, "region": region}
+
 
 @pytest.fixture(scope="session")
 def district_files(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("dash_district")
-    manifest = generate(out, students=STUDENTS, seed=SEED, day=60, school_year=2027, dirty=True)
+    manifest = generate(out, students=STUDENTS, seed=SEED, day=60, school_year=2027, dirty=True, districts=2)
     return out, manifest["as_of_date"]
+
+
+@pytest.fixture(scope="session")
+def grants(district_files) -> dict:
+    return _write_grants(district_files[0])
 
 
 BUILD = """
@@ -77,7 +135,7 @@ def _build(folder: Path, as_of: str, work: Path, env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def duck(district_files, tmp_path_factory) -> dict[str, str]:
+def duck(district_files, grants, tmp_path_factory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("dash_duck")
     env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(work / "warehouse.duckdb")}
     _build(*district_files, work, env)
@@ -85,7 +143,7 @@ def duck(district_files, tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def pg_env(district_files, pg, tmp_path_factory) -> dict[str, str]:
+def pg_env(district_files, grants, pg, tmp_path_factory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("dash_pg")
     name = f"dash_{os.getpid()}"
     pg.createdb(name)
@@ -113,21 +171,56 @@ def sql(query: str, params: list | None = None) -> pd.DataFrame:
         return con.execute(query, params or []).df()
 
 
+def _parents(folder: Path) -> dict[str, str]:
+    return {r["org_id"]: r["parent_org_id"] for r in _read_export(folder / "orgs.csv")}
+
+
+def _schools_under(parents: dict[str, str], org: str) -> set[str]:
+    """The orgs at or below ``org`` (walking orgs.csv here, not through the access marts)."""
+    def chain(o):
+        while o:
+            yield o
+            o = parents.get(o)
+    return {o for o in parents if org in chain(o)}
+
+
 @pytest.fixture(scope="session")
-def people(duck) -> SimpleNamespace:
-    """Staff to sign in as, picked from the built marts."""
+def people(duck, district_files, grants) -> SimpleNamespace:
+    """Staff to sign in as, and the students each must see, worked out from the district's files and
+    the built dimensions (orgs.csv, dim_students, fct_section_enrollments), not from the access marts."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SCHOOLHOUSE_DUCKDB_PATH", duck["SCHOOLHOUSE_DUCKDB_PATH"])
         staff = sql("select * from marts.access_viewers")
         allowed = sql("select staff_id, student_id from marts.access_viewer_students")
         students = sql("select m.*, s.first_name, s.last_name from marts.metrics_students m "
                        "join marts.dim_students s using (student_id)")
+        active = sql("select student_id, school_id from marts.dim_students where is_active")
+        enr = sql("select section_id, staff_id, student_id, role from marts.fct_section_enrollments where is_current")
     sets = allowed.groupby("staff_id")["student_id"].apply(set).to_dict()
+    parents = _parents(district_files[0])
+
+    def of_orgs(*orgs: str) -> set[str]:
+        schools = set().union(*(_schools_under(parents, o) for o in orgs))
+        return set(active[active.school_id.isin(schools)].student_id)
+
+    def of_sections(staff_id: str) -> set[str]:
+        sections = set(enr[(enr.role == "teacher") & (enr.staff_id == staff_id)].section_id)
+        return set(enr[(enr.role == "student") & enr.section_id.isin(sections)].student_id) & set(active.student_id)
 
     def one(where) -> pd.Series:
         rows = staff[where(staff)].sort_values("staff_id")
         assert len(rows), "the generated district lacks a staff member the tests need"
         return rows.iloc[0]
+
+    def by_id(staff_id: str) -> pd.Series:
+        return staff[staff.staff_id == staff_id].iloc[0]
+
+    districts = sorted(o for o, p in parents.items() if p == "MA")
+    district_of = {d: _schools_under(parents, d) for d in districts}
+    home_district = next(d for d in districts if grants["home"] in district_of[d])
+    other_district = next(d for d in districts if d != home_district)
+    admins = staff[(staff.effective_scope == "district") & staff.can_see_data_health]
+    admin_of = {d: admins[admins.school_id.isin(district_of[d])].sort_values("staff_id").iloc[0] for d in districts}
 
     teachers = staff[(staff.effective_scope == "sections")].copy()
     teachers["n"] = [len(sets.get(s, ())) for s in teachers.staff_id]
@@ -140,13 +233,27 @@ def people(duck) -> SimpleNamespace:
             if others:
                 break
     foreign = students[students.student_id == others[0]].iloc[0]
+    principal = one(lambda s: (s.effective_scope == "school") & (s.staff_role == "principal"))
+    counselor, regional, expired = by_id(grants["counselor"]), by_id(grants["regional"]), by_id(grants["expired"])
+    expected = {
+        "teacher": of_sections(a.staff_id),
+        "principal": of_orgs(principal.school_id),
+        "counselor": of_orgs(grants["home"], *grants["others"]),
+        "regional": of_orgs(grants["region"]),
+        "expired": of_sections(expired.staff_id),
+        "admin": of_orgs(home_district),
+        "other_admin": of_orgs(other_district),
+    }
     return SimpleNamespace(
-        staff=staff, sets=sets, students=students, teacher=a, other_teacher=b, foreign_student=foreign,
-        principal=one(lambda s: (s.effective_scope == "school") & (s.staff_role == "principal")),
-        counselor=one(lambda s: (s.effective_scope == "school") & (s.staff_role == "advisor")),
-        admin=one(lambda s: s.effective_scope == "district"),
-        nurse=one(lambda s: (s.staff_role == "nurse") & s.is_active),
+        staff=staff, sets=sets, students=students, expected=expected, of_sections=of_sections,
+        teacher=a, other_teacher=b, foreign_student=foreign, principal=principal,
+        counselor=counselor, regional=regional, expired=expired,
+        admin=admin_of[home_district], other_admin=admin_of[other_district],
+        nurse=one(lambda s: (s.staff_role == "nurse") & s.is_active & (s.effective_scope == "none")),
     )
+
+
+ROLES = ["teacher", "principal", "counselor", "regional", "expired", "admin", "other_admin"]
 
 
 def ident(person: pd.Series, method: str = "ldap") -> Identity:
@@ -197,20 +304,81 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
 # --- who sees whom (the access marts) -------------------------------------------------------------
 
 def test_access_marts_grant_each_scope_its_students(people):
-    active = set(sql("select student_id from marts.dim_students where is_active").student_id)
-    by_school = sql("select school_id, student_id from marts.dim_students where is_active")
-    enr = sql("select section_id, staff_id, student_id, role from marts.fct_section_enrollments where is_current")
+    """Each kind of viewer sees exactly the students the org tree, their sections and their grants
+    give them: the district administrators of two districts under one state see disjoint sets."""
+    for role in ROLES:
+        person = getattr(people, role)
+        assert people.sets.get(person.staff_id, set()) == people.expected[role], role
+        assert people.expected[role], role
+    assert not people.expected["admin"] & people.expected["other_admin"]
+    assert people.expected["regional"] < people.expected["admin"]
+    # The counselor's grants cross the district line; the expired and future grants open nothing.
+    assert people.expected["counselor"] & people.expected["other_admin"]
+    assert people.expired.effective_scope == "sections"
+    assert people.counselor.effective_scope == "custom" and people.regional.effective_scope == "region"
+    assert people.regional.scope_text == "the students of North Region"
     for _, t in people.staff[people.staff.effective_scope == "sections"].iterrows():
-        sections = set(enr[(enr.role == "teacher") & (enr.staff_id == t.staff_id)].section_id)
-        expected = set(enr[(enr.role == "student") & enr.section_id.isin(sections)].student_id) & active
-        assert people.sets.get(t.staff_id, set()) == expected, t.login_name
-    p = people.principal
-    assert people.sets[p.staff_id] == set(by_school[by_school.school_id == p.school_id].student_id)
-    assert people.sets[people.admin.staff_id] == active
+        assert people.sets.get(t.staff_id, set()) == people.of_sections(t.staff_id), t.login_name
     nobody = people.staff[people.staff.effective_scope == "none"].staff_id
     assert not any(people.sets.get(s) for s in nobody)
     inactive = people.staff[~people.staff.is_active.astype(bool)]
     assert (inactive.effective_scope == "none").all()
+
+
+def test_access_grants_are_validated_and_explained(people):
+    grants = sql("select note, status, staff_id from marts.access_grants").set_index("note")
+    assert grants.status.to_dict() == {
+        "a second school": "active", "a third school, with an end date": "active",
+        "by login, any case": "active", "expired": "expired", "not yet": "not_yet",
+        "names nobody": "unknown_grantee", "names no org or section": "unknown_scope",
+        "a date that is not one": "bad_date"}
+    assert grants.loc["by login, any case", "staff_id"] == people.regional.staff_id
+    # The rows that name nobody or nothing, or carry no date, are on the data-health page with why.
+    excluded = sql("select reason, detail, record_key from marts.dq_excluded_rows where entity = 'access_grants'")
+    assert set(excluded.reason) == {"unknown_grantee", "unknown_scope", "bad_date"}
+    assert "no staff member has this id or login" in set(excluded.detail)
+    # Nothing of size viewers × students is stored: the pairs are a view.
+    kinds = sql("select table_name, table_type from information_schema.tables where table_schema = 'marts' "
+                "and table_name like 'access_viewer_%'").set_index("table_name").table_type.to_dict()
+    assert kinds["access_viewer_students"] == "VIEW" and kinds["access_viewer_schools"] == "VIEW"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_viewer_sees_exactly_their_students_in_every_page_filter_url_and_download(people, role):
+    """Through the data layer (every list with every filter the sidebar offers) and the app (every
+    page, and the profile URL for a student inside and outside the set)."""
+    person, expected = getattr(people, role), people.expected[role]
+    v = viewer_of(person)
+    assert set(data.student_search(v.staff_id, "", Filters(), 10**6)["student_id"]) == expected
+    total = data.enrollment_total(v.staff_id, Filters())
+    assert total == len(expected) if len(expected) >= 10 else math.isnan(total)
+    options = data.filter_options(v.staff_id)
+    filters = [Filters(school_id=s) for s, _ in options["schools"]] + [Filters(grade_level=g) for g in options["grades"]]
+    for f in [Filters(), *filters]:
+        for frame in (data.students_with_absences(v.staff_id, f, 0), data.students_with_incidents(v.staff_id, f),
+                      data.student_search(v.staff_id, "", f, 10**6)):
+            assert set(frame["student_id"]) <= expected, (role, f)
+    outsiders = sorted(set(people.students.student_id) - expected)
+    if outsiders:  # the counselor's grants reach every school of this small district
+        at = run_app(ident(person), page="student", query={"student": outsiders[0]})
+        assert at.error and "No student with id" in at.error[0].value
+    insider = sorted(expected)[0]
+    at = run_app(ident(person), page="student", query={"student": insider})
+    assert not at.error and at.header
+    at = run_app(ident(person))
+    assert v.display_name in page_text(at)
+    for page in PAGES:
+        if page == "data_health" and not v.can_see_data_health:
+            with pytest.raises(ValueError):  # not even registered for them
+                at.switch_page(f"views/{page}.py")
+            continue
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (role, page, [e.message for e in at.exception])
+        assert at.title, (role, page)
+        # Every table on the page is what its CSV download holds (ui.table writes the shown frame).
+        for e in at.dataframe:
+            if "student id" in e.value.columns:
+                assert set(e.value["student id"].dropna()) - {"(not yours)"} <= expected, (role, page)
 
 
 def test_resolve_maps_logins_and_refuses_the_rest(people):
@@ -225,25 +393,6 @@ def test_resolve_maps_logins_and_refuses_the_rest(people):
 
 # --- every page, every role -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("role", ["teacher", "principal", "counselor", "admin"])
-def test_every_page_renders_for_every_role(people, role):
-    person = getattr(people, role)
-    v = viewer_of(person)
-    at = run_app(ident(person))
-    assert v.display_name in page_text(at)
-    for page in PAGES:
-        if page == "data_health" and v.scope != "district":
-            with pytest.raises(ValueError):  # not even registered for them
-                at.switch_page(f"views/{page}.py")
-            continue
-        at.switch_page(f"views/{page}.py").run()
-        assert not at.exception, (role, page, [e.message for e in at.exception])
-        assert at.title, (role, page)
-    # The overview's student count is exactly the viewer's set.
-    total = data.enrollment_total(v.staff_id, Filters())
-    assert total == len(people.sets[v.staff_id])
-
-
 def test_student_profile_shows_an_allowed_student(people):
     t = people.teacher
     sid = sorted(people.sets[t.staff_id])[0]
@@ -251,6 +400,34 @@ def test_student_profile_shows_an_allowed_student(people):
     at = run_app(ident(t), page="student", query={"student": sid})
     assert s.last_name in at.header[0].value
     assert not at.error
+
+
+def test_a_list_opens_the_profile_in_the_same_session_and_the_log_records_it(people):
+    """Selecting a row of a student list opens that profile in this session (no new tab, no second
+    sign-in); the opening and each download go to the access log, which only district administrators
+    read, with the student's id only for those who may see that student."""
+    admin = people.admin
+    at = run_app(ident(admin), page="attendance")
+    listed = data.students_with_absences(viewer_of(admin).staff_id, Filters())
+    assert len(listed), "the test district should have students with 4+ absences"
+    at.session_state["pick_students_4plus_absences"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    first = listed.iloc[0]
+    assert at.header and first.last_name in at.header[0].value  # the profile, still signed in
+    at.get("download_button")[0].click().run()
+    log = data.access_log.__wrapped__(viewer_of(admin).staff_id)
+    mine = log[log.who == viewer_of(admin).display_name]
+    assert {"profile_opened", "download"} <= set(mine.event)
+    assert first.student_id in set(mine[mine.event == "profile_opened"].student_id)
+    # The other district's administrator sees that it happened, not which student.
+    other = data.access_log.__wrapped__(viewer_of(people.other_admin).staff_id)
+    theirs = other[(other.who == viewer_of(admin).display_name) & (other.event == "profile_opened")]
+    assert len(theirs) and set(theirs.student_id) == {"(not yours)"}
+    with pytest.raises(PermissionError):
+        data.access_log.__wrapped__(viewer_of(people.teacher).staff_id)
+    at = run_app(ident(admin), page="data_health")
+    assert "Access log" in [h.value for h in at.subheader]
 
 
 # --- a teacher cannot reach another teacher's student ---------------------------------------------
@@ -304,7 +481,7 @@ def test_filter_values_outside_the_viewers_students_are_dropped(people):
 
 def test_small_groups_are_suppressed_everywhere(people):
     admin = viewer_of(people.admin)
-    m = people.students
+    m = people.students[people.students.student_id.isin(people.expected["admin"])]
     cells = m.groupby(["grade_level", "subgroup"]).size()
     grade, subgroup = cells[(cells > 0) & (cells < 10)].index[0]
     small = Filters(grade_level=grade, subgroup=subgroup)
@@ -315,24 +492,175 @@ def test_small_groups_are_suppressed_everywhere(people):
     assert [mt.value for mt in at.metric][:3] == ["<10", "<10", "<10"]
     by_subgroup = data.enrollment_by(admin.staff_id, Filters(), "subgroup")
     sizes = m.groupby("subgroup").size()
-    for _, row in by_subgroup.iterrows():
+    kinds = by_subgroup.attrs["hidden"]
+    for i, row in by_subgroup.iterrows():
         n = sizes[row.subgroup]
-        assert (math.isnan(row.students) if n < 10 else row.students == n), row.subgroup
-    # Tables (and so their CSV downloads) show "<10", never the number.
+        if n < 10:
+            assert math.isnan(row.students) and kinds[(i, "students")] == suppression.PRIMARY, row.subgroup
+        else:  # shown, or hidden so that a small one cannot be worked out
+            assert row.students == n or kinds[(i, "students")] == suppression.SECONDARY, row.subgroup
+    # Tables (and so their CSV downloads) show "<10" or "*", never the number.
     at = run_app(ident(people.admin))
     shown = table_with(at, "subgroup")
     for sg, n in sizes.items():
         value = shown.loc[shown.subgroup == sg, "students"].iloc[0]
-        assert value == ("<10" if n < 10 else f"{n:,}")
+        assert value == "<10" if n < 10 else value in (f"{n:,}", "*")
 
 
-def test_suppress_blanks_small_groups_and_small_counts():
-    df = pd.DataFrame({"k": ["a", "b", "c"], "students": [9, 10, 40], "rate": [0.5, 0.2, 0.1], "count": [3, 0, 4]})
-    out = data.suppress(df, "students", ["rate"], ["count"])
-    assert out.students.isna().tolist() == [True, False, False]
-    assert out.rate.isna().tolist() == [True, False, False]
-    assert out["count"].isna().tolist() == [True, False, True]  # 0 stays, 1..9 goes
-    assert out.attrs["suppressed"] == ["students", "rate", "count"]
+# --- nothing hidden can be worked out --------------------------------------------------------------
+
+DIMS = ("school", "grade", "subgroup")
+
+
+def _page_numbers(staff_id: str, f: Filters) -> dict:
+    """Every aggregate the overview, attendance, discipline and assessments pages show for a view."""
+    since = data.school_year_start()
+    out = {"enrollment": data.enrollment_view(staff_id, f), "attendance": data.attendance_view(staff_id, f),
+           "discipline": data.discipline_summary(staff_id, f, since),
+           "discipline_month": data.discipline_monthly(staff_id, f, since)}
+    for dim in data.DISCIPLINE_DIMENSIONS:
+        out[f"discipline_{dim}"] = data.discipline_by(staff_id, f, dim, since)
+    for subject in ("Reading", "Math"):
+        out[f"star_{subject}"] = data.star_view(staff_id, f, subject)
+    return out
+
+
+def _numbers(staff_id: str, filters: list[Filters]) -> list[tuple[Filters, dict, dict]]:
+    """(filter, what the pages show, the true numbers behind them, row for row) for each filter."""
+    st.cache_data.clear()
+    shown = [_page_numbers(staff_id, f) for f in filters]
+    st.cache_data.clear()
+    with suppression.disabled():
+        truth = [_page_numbers(staff_id, f) for f in filters]
+    st.cache_data.clear()
+    return list(zip(filters, shown, truth))
+
+
+def _read_count(reader: Reader, frame: pd.DataFrame, truth: pd.DataFrame, column: str, cells_of, what: str,
+                rate: tuple[str, str] | None = None) -> None:
+    """Each row's ``column`` as a shown sum of its cells or a hidden one; a shown rate of it (to the
+    0.1% the page prints) times its shown denominator as a rounded equation."""
+    kinds = frame.attrs.get("hidden", {})
+    for i in range(len(frame)):
+        cells = cells_of(frame.iloc[i])
+        if (i, column) in kinds:
+            reader.hides(f"{what} row {i} {column}", cells, kinds[(i, column)], float(truth[column].iloc[i]))
+        elif not pd.isna(frame[column].iloc[i]):
+            reader.shown(cells, float(frame[column].iloc[i]))
+        if rate and (i, rate[0]) not in kinds and not pd.isna(frame[rate[0]].iloc[i]) \
+                and not pd.isna(frame[rate[1]].iloc[i]):
+            den = float(frame[rate[1]].iloc[i])
+            reader.shown(cells, round(float(frame[rate[0]].iloc[i]), 3) * den, give=0.0005 * den + 1e-9)
+
+
+def _readers(views: list[tuple[Filters, dict, dict]]) -> dict[str, Reader]:
+    """One reader per measure of the students (school × grade × subgroup cells) over all the given
+    views: one view is a filter's overview and attendance pages; several, what a viewer who flips
+    through the filters has seen."""
+    readers = {m: Reader() for m in ("students", "ell", "iep", "free_reduced", "chronically_absent")}
+    first = views[0][1]["enrollment"]
+    cube = [(s, g, sg) for s in first["school"]["school"] for g in first["grade"]["grade"]
+            for sg in first["subgroup"]["subgroup"]]
+    for f, shown, truth in views:
+        school = data.school_names().get(f.school_id) if f.school_id else None
+        inside = [c for c in cube if (school in (None, c[0])) and (f.grade_level in (None, c[1]))
+                  and (f.subgroup in (None, c[2]))]
+        for page, frame, measure, rate in (
+                ("enrollment", "total", "students", None), ("attendance", "summary", "students", None),
+                ("attendance", "summary", "chronically_absent", ("chronic_absence_rate", "students"))):
+            _read_count(readers[measure], shown[page][frame], truth[page][frame], measure,
+                        lambda row, m=measure: [(m, *c) for c in inside], f"{f} {page} {frame}", rate=rate)
+        for pos, dim in enumerate(DIMS):
+            def cells_of(row, measure, dim=dim, pos=pos):
+                return [(measure, *c) for c in inside if c[pos] == row[dim]]
+            for page, measures in (("enrollment", ("students", "ell", "iep", "free_reduced")),
+                                   ("attendance", ("students", "chronically_absent"))):
+                frame, true_frame = shown[page][dim], truth[page][dim]
+                for m in measures:
+                    rate = ("chronic_absence_rate", "students") if m == "chronically_absent" else None
+                    _read_count(readers[m], frame, true_frame, m, lambda row, m=m: cells_of(row, m),
+                                f"{f} {page} by {dim}", rate=rate)
+    return readers
+
+
+def _discipline_reader(shown: dict, truth: dict, f: Filters) -> Reader:
+    """Incidents as cells of location × time of day × weekday × code × month."""
+    dims = list(data.DISCIPLINE_DIMENSIONS)
+    values = [list(shown[f"discipline_{d}"][d]) for d in dims] + [list(shown["discipline_month"]["month"])]
+    cube = [()]
+    for vals in values:
+        cube = [(*c, v) for c in cube for v in vals]
+    reader = Reader()
+    reader.shown(cube, float(shown["discipline"]["incidents"].iloc[0]))
+    for pos, dim in enumerate([*dims, "month"]):
+        name = "discipline_month" if dim == "month" else f"discipline_{dim}"
+        _read_count(reader, shown[name], truth[name], "incidents",
+                    lambda row, pos=pos, dim=dim: [c for c in cube if c[pos] == row[dim]], f"{f} incidents by {dim}")
+    return reader
+
+
+def _star_readers(views: list[tuple[Filters, dict, dict]], subject: str) -> Reader:
+    """STAR students as cells of school × grade × subgroup × band over the given views."""
+    reader = Reader()
+    first = views[0][1]
+    schools = list(first["enrollment"]["school"]["school"])
+    subgroups = list(first["enrollment"]["subgroup"]["subgroup"])
+    for f, shown, truth in views:
+        bands, dist = shown[f"star_{subject}"]["bands"], shown[f"star_{subject}"]["distribution"]
+        true = truth[f"star_{subject}"]
+        school = data.school_names().get(f.school_id) if f.school_id else None
+        keys = [(s, sg) for s in schools for sg in subgroups
+                if school in (None, s) and f.subgroup in (None, sg)]
+        band_names = sorted(set(bands["band"]) | set(data.BANDS))
+
+        def cells(grade, band=None):
+            return [(s, grade, sg, b) for s, sg in keys for b in ([band] if band else band_names)]
+        _read_count(reader, bands, true["bands"], "grade_students", lambda row: cells(row["grade"]), f"{f} STAR grade")
+        _read_count(reader, dist, true["distribution"], "students", lambda row: cells(row["grade"]),
+                    f"{f} STAR distribution")
+        _read_count(reader, bands, true["bands"], "students", lambda row: cells(row["grade"], row["band"]),
+                    f"{f} STAR bands", rate=("share", "grade_students"))
+    return reader
+
+
+_SEEN: dict[str, list] = {}
+
+
+def _views(staff_id: str) -> list[tuple[Filters, dict, dict]]:
+    """Every filter the sidebar offers this viewer, one at a time, with what the pages show (kept
+    for the session: the within-page and across-filter tests read the same numbers)."""
+    if staff_id not in _SEEN:
+        options = data.filter_options(staff_id)
+        filters = [Filters()] + [Filters(school_id=s) for s, _ in options["schools"]] \
+            + [Filters(grade_level=g) for g in options["grades"]] + [Filters(subgroup=g) for g in options["subgroups"]]
+        _SEEN[staff_id] = _numbers(staff_id, filters)
+    return _SEEN[staff_id]
+
+
+ATTACKED = ["teacher", "principal", "counselor", "regional", "admin"]
+
+
+@pytest.mark.parametrize("role", ATTACKED)
+def test_no_hidden_number_can_be_worked_out(people, role):
+    """For every page and every filter the sidebar offers this role, a reader who knows how the pages
+    add up (sums, differences, rate × denominator, the bounds of "<10" and "*") cannot pin a hidden
+    number, and the hidden numbers are really hidden (the page would have shown something else).
+
+    The counts of students (overview, attendance, STAR) are read with every filter's pages side by
+    side, as from several CSV downloads: the grade table of all schools minus that of one school is
+    that of the others. (A reader of fewer pages has fewer equations, so cannot pin more.) The
+    incident tables, whose total is shown exactly, are read page by page."""
+    views = _views(viewer_of(getattr(people, role)).staff_id)
+    hidden = 0
+    for f, shown, truth in views:
+        reader = _discipline_reader(shown, truth, f)
+        hidden += len(reader.hidden)
+        assert reader.recovered() == [], (role, f, "incidents")
+    readers = {**_readers(views), **{s: _star_readers(views, s) for s in ("Reading", "Math")}}
+    for measure, reader in readers.items():
+        hidden += len(reader.hidden)
+        assert reader.recovered() == [], (role, measure)
+    assert hidden, "the test district should have small groups for every role"
 
 
 # --- no access ------------------------------------------------------------------------------------
@@ -400,9 +728,12 @@ def test_ldap_sign_in_by_username_or_email(people, ldap, monkeypatch):
 def test_ldap_refuses_bad_credentials(people, ldap, monkeypatch, login, password):
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", ldap.url)
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", ldap.base_dn)
-    at = sign_in(login.replace("TEACHER", people.teacher.login_name), password)
+    login = login.replace("TEACHER", people.teacher.login_name)
+    at = sign_in(login, password)
     assert at.error and not at.metric
     assert "identity" not in at.session_state
+    log = audit.recent()
+    assert ((log.event == "sign_in_failed") & (log.login == login)).any()
 
 
 def test_ldap_user_without_staff_record_sees_nothing(ldap, monkeypatch):
@@ -491,6 +822,13 @@ def test_busy_warehouse_is_a_message_not_a_crash(people, tmp_path):
 def test_launch_runs_streamlit_on_the_chosen_target(monkeypatch, tmp_path):
     cmd = launch.command(["--server.port", "8765"])
     assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("dashboards/app.py") and cmd[-1] == "8765"
+    # Educators get the viewer toolbar; password-free demo accounts are for this machine only.
+    assert "--client.toolbarMode" in cmd and cmd[cmd.index("--client.toolbarMode") + 1] == "viewer"
+    assert "--server.address" not in cmd
+    demo = launch.command([], demo_mode=True)
+    assert demo[demo.index("--server.address") + 1] == "127.0.0.1"
+    mine = launch.command(["--server.address", "0.0.0.0"], demo_mode=True)
+    assert mine.count("--server.address") == 1 and mine[-1] == "0.0.0.0"
     env = launch.environment(load_settings(target="duckdb"))
     assert env["SCHOOLHOUSE_TARGET"] == "duckdb" and Path(env["SCHOOLHOUSE_DUCKDB_PATH"]).is_absolute()
     assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
@@ -504,20 +842,35 @@ def test_postgres_same_access_and_pages(people, pg_env, monkeypatch):
     t, admin = people.teacher, people.admin
     expected = {role: data.attendance_summary(viewer_of(p).staff_id, Filters()).to_dict("records")
                 for role, p in (("teacher", t), ("admin", admin))}
+    lattice_duck = data.student_lattice(viewer_of(admin).staff_id)
     for key, value in pg_env.items():
         monkeypatch.setenv(key, value)
     st.cache_data.clear()
     assert db.describe_target().startswith("PostgreSQL")
     got = db.query("select staff_id, student_id from marts.access_viewer_students")
     assert got.groupby("staff_id")["student_id"].apply(set).to_dict() == people.sets
+    lattice_pg = data.student_lattice(viewer_of(admin).staff_id)
+    assert lattice_pg.categories == lattice_duck.categories
+    for m in lattice_duck.values:
+        assert (lattice_pg.values[m] == lattice_duck.values[m]).all() and (lattice_pg.kinds[m] == lattice_duck.kinds[m]).all(), m
     for role, p in (("teacher", t), ("admin", admin)):
         v = viewer_of(p)
         assert data.attendance_summary(v.staff_id, Filters()).to_dict("records")[0] == pytest.approx(expected[role][0], nan_ok=True)
         at = run_app(ident(p))
         for page in PAGES:
-            if page == "data_health" and v.scope != "district":
+            if page == "data_health" and not v.can_see_data_health:
                 continue
             at.switch_page(f"views/{page}.py").run()
             assert not at.exception, (role, page, [e.message for e in at.exception])
     at = run_app(ident(t), page="student", query={"student": people.foreign_student.student_id})
     assert at.error and people.foreign_student.last_name not in page_text(at)
+    # Every role's students are the same as on DuckDB, and the whole suppression lattice agrees.
+    for role in ROLES:
+        staff_id = viewer_of(getattr(people, role)).staff_id
+        assert set(data.student_search(staff_id, "", Filters(), 10**6)["student_id"]) == people.expected[role], role
+    # The access log lives in schema app of the same database.
+    sid = sorted(people.expected["teacher"])[0]
+    run_app(ident(t), page="student", query={"student": sid})
+    log = audit.recent()
+    assert ((log.event == "profile_opened") & (log.student_id == sid) & (log.staff_id == t.staff_id)).any()
+    assert db.table_exists("app", "access_log")

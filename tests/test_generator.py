@@ -138,6 +138,38 @@ def test_org_hierarchy_and_school_ids(clean, tmp_path):
     assert spans == {("PK", "05"), ("06", "08"), ("09", "12")}
 
 
+def test_several_districts_under_one_state(clean, tmp_path):
+    """--districts N: the schools shared out over N districts under the state, each with its own
+    central and special-education offices and staff, the first with a region; one district is the
+    default and its files do not change."""
+    out = tmp_path / "three"
+    manifest = generate(out, students=1500, seed=5, day=60, districts=3)
+    with open(out / "orgs.csv", newline="", encoding="utf-8") as f:
+        orgs = {o["org_id"]: o for o in csv.DictReader(f)}
+
+    def district_of(org: str) -> str:
+        while orgs[org]["org_type"] != "district":
+            org = orgs[org]["parent_org_id"]
+        return org
+
+    districts = [o for o in orgs.values() if o["org_type"] == "district"]
+    assert len(districts) == 3 and {d["parent_org_id"] for d in districts} == {"MA"}
+    assert [d["org_id"] for d in manifest["districts"]] == sorted(d["org_id"] for d in districts)
+    schools = [o for o in orgs.values() if o["org_type"] == "school"]
+    assert {district_of(s["org_id"]) for s in schools} == {d["org_id"] for d in districts}
+    region = next(o for o in orgs.values() if o["org_type"] == "region")
+    assert region["parent_org_id"] == manifest["districts"][0]["org_id"]
+    offices = {o["org_id"]: district_of(o["org_id"]) for o in orgs.values() if o["org_type"] == "department"}
+    assert set(offices.values()) == {d["org_id"] for d in districts} and len(offices) == 6
+    with open(out / "educators_export.txt", newline="", encoding="utf-8") as f:
+        staff_orgs = {r["school_local_id"] for r in csv.DictReader(f)}
+    assert {d["central_office"] for d in manifest["districts"]} <= staff_orgs
+    one = tmp_path / "one"
+    generate(one, students=300, seed=5, day=60, districts=1)
+    assert {k: v for k, v in _digests(one).items() if k != "district_manifest.json"} == \
+        {k: v for k, v in _digests(clean).items() if k != "district_manifest.json"}
+
+
 def test_dirty_truth_matches_files(dirty):
     truth = json.loads((dirty / "truth.json").read_text(encoding="utf-8"))
     assert truth["files"]["students_export.txt"]["encoding"] == "cp1252"

@@ -11,16 +11,16 @@ st.title("Assessments")
 subject = st.segmented_control("Subject", ["Reading", "Math"], default="Reading", key="star_subject") or "Reading"
 st.caption(f"STAR {subject}, {ui.filter_caption(filters)}. Distribution and bands use each student's latest test.")
 
-dist = data.star_distribution(viewer.staff_id, filters, subject)
-bands = data.star_bands(viewer.staff_id, filters, subject)
+star = data.star_view(viewer.staff_id, filters, subject)
+dist, bands = star["distribution"], star["bands"]
 growth = data.star_growth(viewer.staff_id, filters, subject, since)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Percentile rank by grade")
-    shown = dist.dropna(subset=["median"])
+    shown = ui.plain(dist.dropna(subset=["median"]))
     if shown.empty:
-        st.info(f"No grade has {data.MIN_GROUP} or more tested students." if len(dist) else "No STAR results.")
+        st.info(ui.HIDDEN_CHART if len(dist) else "No STAR results.")
     else:
         base = alt.Chart(shown).encode(x=alt.X("grade:N", sort=list(shown["grade"]), title="grade",
                                                axis=alt.Axis(labelAngle=0)))
@@ -34,9 +34,9 @@ with left:
                    "Dashed line: the 40th percentile benchmark.")
 with right:
     st.subheader("Benchmark bands by grade")
-    shown = bands.dropna(subset=["share"])
+    shown = ui.plain(bands.dropna(subset=["share"]))
     if shown.empty:
-        st.info(f"No band has {data.MIN_GROUP} or more students." if len(bands) else "No STAR results.")
+        st.info(ui.HIDDEN_CHART if len(bands) else "No STAR results.")
     else:
         palette = alt.Scale(domain=data.BANDS, range=["#2e7d32", "#f9a825", "#ef6c00", "#c62828"])
         chart = alt.Chart(shown).mark_bar().encode(
@@ -52,7 +52,7 @@ with right:
 st.subheader("Growth between testing windows")
 st.caption("Median percentile rank of each window's latest test (fall: Jul–Nov, winter: Dec–Feb, spring: Mar–Jun), "
            "and the median change for students tested in both the window and the one before.")
-g = growth.dropna(subset=["median_percentile"])
+g = ui.plain(growth.dropna(subset=["median_percentile"]))
 if g.empty:
     st.info("No STAR results this school year for a group of 10 or more students.")
 else:
@@ -61,7 +61,7 @@ else:
         y=alt.Y("median_percentile:Q", title="median percentile rank", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("grade:N", sort=sorted(g["grade"].unique(), key=data.grade_key),
                         legend=alt.Legend(orient="right")),
-        tooltip=["grade", "window", "students", "median_percentile", "matched_students", "median_change"],
+        tooltip=["grade", "window", "median_percentile", "matched_students", "median_change"],
     ).properties(height=280)
     st.altair_chart(chart, width="stretch")
     if g["window"].nunique() < 2:

@@ -9,20 +9,20 @@ st.title("Attendance")
 st.caption(f"This school year to {data.as_of_date():%B %-d, %Y}, {ui.filter_caption(filters)}. Chronically absent: "
            "absent on at least 10% of enrolled school days (after 10 enrolled days).")
 
-summary = data.attendance_summary(viewer.staff_id, filters)
-row = summary.iloc[0]
+view = data.attendance_view(viewer.staff_id, filters)
+summary = view["summary"]
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    ui.metric("Students", row["students"])
+    ui.frame_metric("Students", summary, "students")
 with c2:
-    ui.metric("Attendance rate", row["attendance_rate"], "attendance_rate")
+    ui.frame_metric("Attendance rate", summary, "attendance_rate")
 with c3:
-    ui.metric("Chronically absent", row["chronic_absence_rate"], "chronic_absence_rate",
-              help=f"{ui.fmt(row['chronically_absent'])} students")
+    ui.frame_metric("Chronically absent", summary, "chronic_absence_rate",
+                    help=f"{ui.cell(summary, 'chronically_absent')} students")
 with c4:
-    ui.metric("4+ absences, last 45 days", row["absent_4plus_45_days"])
+    ui.frame_metric("4+ absences, last 45 days", summary, "absent_4plus_45_days")
 
-by = {dim: data.attendance_by(viewer.staff_id, filters, dim) for dim in ("school", "grade", "subgroup")}
+by = {dim: view[dim] for dim in ("school", "grade", "subgroup")}
 st.subheader("Chronic absence rate")
 c1, c2 = st.columns(2)
 with c1:
@@ -44,8 +44,7 @@ students = data.students_with_absences(viewer.staff_id, filters)
 if students.empty:
     st.success("No student has 4 or more absences in the last 45 days.")
 else:
-    ui.table(ui.with_profile_links(students), "students_4plus_absences", hide=("school_id",),
-             column_config=ui.profile_link_config())
+    ui.student_list(students, "students_4plus_absences", hide=("school_id",))
 
 st.subheader("Tables")
 tabs = st.tabs(["By school", "By grade", "By subgroup", "Monthly"])

@@ -52,3 +52,12 @@ if exports is None:
     st.info("No exports recorded yet: pushes appear here after the first `schoolhouse export` or nightly run.")
 else:
     ui.table(exports, "exports")
+
+st.subheader("Access log")
+st.caption("Who signed in, opened a student's profile or downloaded a list (newest first). "
+           "Kept outside the warehouse's nightly tables, so no rebuild removes it.")
+log = data.access_log(viewer.staff_id)
+if log.empty:
+    st.info("Nothing recorded yet.")
+else:
+    ui.table(log, "access_log")

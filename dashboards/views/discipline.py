@@ -42,8 +42,7 @@ st.subheader("Students with incidents this year")
 if students.empty:
     st.success("No incidents this school year.")
 else:
-    ui.table(ui.with_profile_links(students), "students_with_incidents", hide=("school_id",),
-             column_config=ui.profile_link_config())
+    ui.student_list(students, "students_with_incidents", hide=("school_id",))
 
 st.subheader("Tables")
 tabs = st.tabs(["Location", "Time of day", "Weekday", "Code", "Monthly"])

@@ -8,14 +8,12 @@ viewer, filters = ui.context()
 st.title("Enrollment")
 st.caption(f"Active students ({ui.filter_caption(filters)}) in tonight's SIS export.")
 
-total = data.enrollment_total(viewer.staff_id, filters)
-by_school = data.enrollment_by(viewer.staff_id, filters, "school")
-by_grade = data.enrollment_by(viewer.staff_id, filters, "grade")
-by_subgroup = data.enrollment_by(viewer.staff_id, filters, "subgroup")
+view = data.enrollment_view(viewer.staff_id, filters)
+by_school, by_grade, by_subgroup = view["school"], view["grade"], view["subgroup"]
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    ui.metric("Students", total)
+    ui.frame_metric("Students", view["total"], "students")
 with c2:
     ui.metric("Schools", float(by_school["school"].nunique()) if len(by_school) else 0.0)
 with c3:

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, ui
+from dashboards import audit, data, ui
 
 viewer, filters = ui.context()
 st.title("Student profile")
@@ -34,6 +34,10 @@ if profile is None:
     st.stop()
 
 s = profile["student"].iloc[0]
+opened = st.session_state.setdefault("_opened_profiles", set())
+if s["student_id"] not in opened:  # once per student per session, not on every rerun
+    audit.record(audit.PROFILE, staff_id=viewer.staff_id, student_id=str(s["student_id"]))
+    opened.add(s["student_id"])
 m = profile["metrics"].iloc[0] if len(profile["metrics"]) else None
 name = " ".join(p for p in (s["first_name"], s["middle_name"], s["last_name"]) if p)
 st.header(name)

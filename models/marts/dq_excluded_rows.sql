@@ -90,9 +90,26 @@ section_rows as (
     left join {{ ref('dim_staff') }} as sf on a.role = 'teacher' and sf.staff_id = a.person_id
     where s.section_id is null or (st.student_id is null and sf.staff_id is null)
 
+),
+
+access_grants as (
+
+    select
+        'district' as source, 'access_grants' as entity, status as reason,
+        case status
+            when 'unknown_grantee' then 'no staff member has this id or login'
+            when 'ambiguous_grantee' then 'this login names more than one staff member'
+            when 'unknown_scope' then 'no org or section has this id'
+            else 'the start or end date is not a date'
+        end as detail,
+        file_name, record_number, grantee as record_key
+    from {{ ref('access_grants') }}
+    where status in ('unknown_grantee', 'ambiguous_grantee', 'unknown_scope', 'bad_date')
+
 )
 
 select * from unreadable
+union all select * from access_grants
 union all select * from student_duplicates
 union all select * from staff_duplicates
 union all select * from attendance

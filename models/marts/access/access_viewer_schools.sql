@@ -1,23 +1,8 @@
--- The schools whose aggregates (enrollment history, counts that include students who have left)
--- each viewer may see: their school for 'school' scope, every school for 'district' scope.
--- Teachers have no rows: their aggregates are computed over their own students only.
-with
-
-viewers as (
-
-    select staff_id, school_id, effective_scope
-    from {{ ref('access_viewers') }}
-    where effective_scope in ('school', 'district')
-
-),
-
-schools as (select org_id as school_id from {{ ref('dim_orgs') }} where org_type = 'school')
-
-select
-    {{ dbt.concat(['viewers.staff_id', "'|'", 'schools.school_id']) }} as viewer_school_id,
-    viewers.staff_id,
-    schools.school_id
-from viewers
-inner join schools
-    on viewers.effective_scope = 'district'
-    or schools.school_id = viewers.school_id
+{{ config(materialized='view') }}
+-- The schools whose aggregates each viewer may see (enrollment history, counts that include
+-- students who have left): every school under one of their org scopes. Teachers' section scopes
+-- give no school: their aggregates cover their own students only. A view, filtered by staff_id.
+select distinct scopes.staff_id, org_schools.school_id
+from {{ ref('access_viewer_scopes') }} as scopes
+inner join {{ ref('access_org_schools') }} as org_schools
+    on scopes.scope_type = 'org' and org_schools.org_id = scopes.scope_id

@@ -1,46 +1,55 @@
--- Who may open the dashboards and how far they see: one row per staff member in tonight's SIS export.
--- effective_scope is dim_staff.access_scope, narrowed so that doubt means less access, never more:
--- inactive staff see nothing; 'school' needs a school_id that is a school in dim_orgs; 'district'
--- needs a school_id that is a known org (the district office or a department). access_note says why.
+-- Who may open the dashboards and what they see: one row per staff member in tonight's SIS export,
+-- summarising their scopes (access_viewer_scopes). effective_scope: sections, school, district,
+-- region, state (one org of that level, by role or by grant), custom (several orgs, orgs and
+-- sections, or a department) or none. Doubt means less access: inactive staff,
+-- roles without student access and orgs missing from orgs.csv give none, and access_note says why.
 -- The app resolves a login (LDAP uid or mail, OIDC email, demo pick) to staff_id through login_key
 -- and email_key, both lower-cased; a key matching more than one staff member grants nothing.
 with
 
 staff as (select * from {{ ref('dim_staff') }}),
-
 orgs as (select org_id, org_type, name from {{ ref('dim_orgs') }}),
+scopes as (select * from {{ ref('access_viewer_scopes') }}),
+
+summary as (
+
+    select
+        staff_id,
+        count(*) as scope_count,
+        sum(case when scope_type = 'section' then 1 else 0 end) as section_scopes,
+        sum(case when scope_type = 'org' then 1 else 0 end) as org_scopes,
+        sum(case when granted_by = 'grant' then 1 else 0 end) as granted_scopes,
+        max(case when scope_type = 'org' then scope_id end) as only_org_id,
+        max(case when scope_type = 'org' then scope_org_type end) as only_org_type,
+        -- Data health (every file, every rejected row) is for district and state administrators.
+        max(case when granted_by = 'role' and scope_org_type in ('district', 'state') then 1 else 0 end) = 1
+            as can_see_data_health
+    from scopes
+    group by staff_id
+
+),
 
 judged as (
 
     select
-        staff.staff_id,
-        staff.login_name,
-        staff.email,
-        staff.first_name,
-        staff.last_name,
-        staff.staff_type,
-        staff.staff_role,
-        staff.school_id,
+        staff.*,
         orgs.name as school_name,
-        staff.access_scope as staff_access_scope,
-        staff.is_active,
+        summary.scope_count,
+        summary.section_scopes,
+        summary.granted_scopes,
+        coalesce(summary.can_see_data_health, false) as can_see_data_health,
         case
-            when not coalesce(staff.is_active, false) then 'none'
-            when staff.access_scope = 'sections' then 'sections'
-            when staff.access_scope = 'school' and orgs.org_type = 'school' then 'school'
-            when staff.access_scope = 'district' and orgs.org_id is not null then 'district'
-            else 'none'
+            when summary.staff_id is null then 'none'
+            when (summary.section_scopes > 0 and summary.org_scopes > 0) or summary.org_scopes > 1 then 'custom'
+            when summary.section_scopes > 0 then 'sections'
+            when summary.only_org_type in ('school', 'district', 'region', 'state') then summary.only_org_type
+            else 'custom'
         end as effective_scope,
-        case
-            when not coalesce(staff.is_active, false) then 'inactive in the SIS export'
-            when staff.access_scope = 'sections' then 'the students of their current sections'
-            when staff.access_scope = 'school' and orgs.org_type = 'school' then 'the students of their school'
-            when staff.access_scope = 'district' and orgs.org_id is not null then 'every student in the district'
-            when staff.access_scope in ('school', 'district') then 'their school or office is not in orgs.csv'
-            else 'their role has no student access'
-        end as access_note
+        scope_org.name as scope_org_name
     from staff
     left join orgs on orgs.org_id = staff.school_id
+    left join summary on summary.staff_id = staff.staff_id
+    left join orgs as scope_org on scope_org.org_id = summary.only_org_id
 
 )
 
@@ -62,8 +71,26 @@ select
     school_name,
 
     -- access
-    staff_access_scope,
+    access_scope as staff_access_scope,
     effective_scope,
-    access_note,
+    coalesce(scope_count, 0) as scope_count,
+    can_see_data_health,
+    case
+        when effective_scope = 'sections' and section_scopes = 1 then 'the students of your current section'
+        when effective_scope = 'sections' then
+            {{ dbt.concat(["'the students of your '", "cast(section_scopes as " ~ dbt.type_string() ~ ")", "' current sections'"]) }}
+        when effective_scope in ('school', 'district', 'region', 'state') then
+            {{ dbt.concat(["'the students of '", "coalesce(scope_org_name, 'your school')"]) }}
+        when effective_scope = 'custom' then
+            {{ dbt.concat(["'the students of the '", "cast(scope_count as " ~ dbt.type_string() ~ ")",
+                           "' schools, offices and sections you were given'"]) }}
+    end as scope_text,
+    case
+        when not coalesce(is_active, false) then 'inactive in the SIS export'
+        when effective_scope <> 'none' then 'has student access'
+        when access_scope = 'sections' then 'teaches no current section'
+        when access_scope in ('school', 'district') then 'their school or office is not in orgs.csv'
+        else 'their role has no student access'
+    end as access_note,
     is_active
 from judged

@@ -1,0 +1,98 @@
+"""dashboards.suppression on frames built by hand: the worked examples of issue 11, each of which
+recovered a hidden number before, and the rules that keep a hidden cell hidden."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from dashboards import suppression
+from dashboards.suppression import PRIMARY, ROW, SECONDARY, protect, recoverable
+
+
+def hidden(df: pd.DataFrame, column: str) -> list[bool]:
+    return [math.isnan(v) for v in df[column]]
+
+
+def test_small_groups_and_small_counts_are_hidden_and_zero_is_not():
+    df = pd.DataFrame({"k": ["a", "b", "c"], "students": [9, 10, 40], "rate": [0.5, 0.2, 0.1], "count": [3, 0, 4]})
+    out = protect(df, n="students", counts=("count",), values=("rate",))
+    assert hidden(out, "students") == [True, False, False]
+    assert hidden(out, "rate") == [True, False, False]
+    assert hidden(out, "count") == [True, False, True]  # 0 stays, 1..9 goes
+    assert out.attrs["hidden"][(0, "students")] == PRIMARY and out.attrs["hidden"][(0, "count")] == ROW
+
+
+def test_a_rate_is_hidden_with_its_numerator():
+    """'chronically absent <10' beside '20 students, 35.0%' gave 7."""
+    df = pd.DataFrame({"students": [20.0], "chronic": [7.0], "chronic_rate": [0.35]})
+    out = protect(df, n="students", counts=("chronic",), rates={"chronic_rate": ("chronic", "students")})
+    assert math.isnan(out.chronic[0]) and math.isnan(out.chronic_rate[0]) and out.students[0] == 20
+
+
+def test_one_hidden_cell_beside_a_known_total_takes_a_second_with_it():
+    """STAR bands 50 + 16 + 14 + '<10' with grade total 85 gave 5."""
+    df = pd.DataFrame({"grade": ["03"] * 4, "band": list("ABCD"), "students": [50.0, 16, 14, 5],
+                       "grade_students": [85.0] * 4})
+    out = protect(df, n="grade_students", counts=("students",), partitions=("students",), group="grade")
+    assert hidden(out, "students") == [False, False, True, True]  # the smallest shown cell goes too
+    assert out.attrs["hidden"][(2, "students")] == SECONDARY
+    assert out.grade_students.tolist() == [85] * 4
+
+
+def test_bounds_of_hidden_cells_are_used_as_a_reader_would():
+    """230 − 94 − 135 = 1: with '<10' meaning 1 to 9 and '*' meaning 10 or more, a hidden pair whose
+    sum is 10 leaves '<10' at most 0 in a '*' world: both must stay uncertain."""
+    assert recoverable([(94.0, None), (135.0, None), (1.0, PRIMARY)])
+    # 1..9 and 10+ summing to 11: the '<10' cell is pinned to 1.
+    assert recoverable([(1.0, PRIMARY), (10.0, SECONDARY), (50.0, None)])
+    assert not recoverable([(4.0, PRIMARY), (20.0, SECONDARY), (50.0, None)])
+    df = pd.DataFrame({"grade": ["KG", "01", "02"], "students": [94.0, 135.0, 1.0]})
+    out = protect(df, n="students", partitions=("students",))
+    assert hidden(out, "students") == [True, False, True]
+    assert not recoverable([(v, out.attrs["hidden"].get((i, "students"))) for i, v in enumerate(df.students)])
+
+
+def test_rare_categories_are_grouped_not_named():
+    """A row named SUBSTANCE discloses an event whatever its count says."""
+    events = pd.DataFrame({"code": ["FIGHT"] * 12 + ["SUBSTANCE"] * 2 + ["THEFT"] * 3,
+                           "student_id": [f"s{i}" for i in range(12)] + ["a", "b", "c", "d", "e"]})
+    grouped = suppression.group_rare(events, "code")
+    assert set(grouped) == {"FIGHT", "Other"}
+
+
+def test_disabled_shows_the_truth_for_tests_only():
+    df = pd.DataFrame({"students": [3.0]})
+    with suppression.disabled():
+        assert protect(df, n="students").students[0] == 3
+    assert math.isnan(protect(df, n="students").students[0])
+
+
+@pytest.mark.parametrize("values", [[1, 2, 3, 100], [5, 5, 40], [9, 12, 30, 31], [1, 1, 1, 1, 60]])
+def test_no_hidden_cell_of_a_partition_can_be_worked_out_by_brute_force(values):
+    """Every combination of values the reader's bounds allow that adds up to the total: a hidden
+    cell is safe when at least two values remain possible for it."""
+    df = pd.DataFrame({"students": [float(v) for v in values]})
+    out = protect(df, n=None, counts=("students",), partitions=("students",))
+    kinds = out.attrs["hidden"]
+    total = sum(values)
+    shown = sum(v for i, v in enumerate(values) if (i, "students") not in kinds)
+    cells = [i for i in range(len(values)) if (i, "students") in kinds]
+    ranges = [range(1, 10) if kinds[(i, "students")] == PRIMARY else range(10, total + 1) for i in cells]
+    possible = {i: set() for i in cells}
+
+    def walk(k, acc, chosen):
+        if k == len(cells):
+            if acc == total - shown:
+                for i, v in zip(cells, chosen):
+                    possible[i].add(v)
+            return
+        for v in ranges[k]:
+            if acc + v <= total - shown:
+                walk(k + 1, acc + v, [*chosen, v])
+
+    walk(0, 0, [])
+    for i in cells:
+        assert values[i] in possible[i] and len(possible[i]) > 1, (values, i, possible[i])
