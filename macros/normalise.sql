@@ -174,3 +174,17 @@
         "lpad(cast(cast(extract(month from " ~ col ~ ") as integer) as " ~ dbt.type_string() ~ "), 2, '0')", "'-'",
         "lpad(cast(cast(extract(day from " ~ col ~ ") as integer) as " ~ dbt.type_string() ~ "), 2, '0')"]) }}
 {%- endmacro %}
+
+{% macro drop_if_table(relation) -%}
+    {#- A model that was a table and is now a view (access_viewer_students before issue 11): drop the
+        old table first, through the adapter so dbt's relation cache knows. DuckDB cannot rename a table
+        that has an index, which is what the view materialization would otherwise do with it. -#}
+    {%- if execute -%}
+        {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema,
+                                                identifier=relation.identifier) -%}
+        {%- if existing is not none and existing.is_table -%}
+            {%- do adapter.drop_relation(existing) -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', pre_hook="{{ drop_if_table(this) }}") }}
 -- The students each viewer may see, decided by rule at query time: the active students of the
 -- schools under each of the viewer's org scopes (any depth, access_org_schools) and of each of
 -- their section scopes (current enrollments). A view, never a table: filtered by one staff_id
