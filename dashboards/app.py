@@ -8,6 +8,7 @@ dashboards.data, which filters every query by the viewer's staff_id.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 _ROOT = str(Path(__file__).resolve().parent.parent)
@@ -93,6 +94,12 @@ def login_page() -> None:
                 login = st.text_input("Username or email", key="login_user")
                 password = st.text_input("Password", type="password", key="login_password")
                 if st.form_submit_button("Sign in", type="primary"):
+                    settings = db.settings()
+                    if audit.recent_failures(login, settings.login_lockout_minutes) >= settings.login_max_failures:
+                        audit.record(audit.THROTTLED, login=login[:200])
+                        st.error(f"Too many failed sign-ins for this login. Try again in "
+                                 f"{settings.login_lockout_minutes} minutes, or ask the data team.")
+                        return
                     try:
                         st.session_state["identity"] = auth.ldap_login(login, password, ldap)
                     except auth.LoginFailed as exc:
@@ -185,8 +192,24 @@ def gate(render, title: str) -> None:
     st.navigation(nav, position="hidden").run()
 
 
+def idle_sign_out() -> bool:
+    """Sign out a session unused for session_idle_minutes (a shared classroom computer); True if it was."""
+    now = time.time()
+    last = st.session_state.get("_last_seen")
+    st.session_state["_last_seen"] = now
+    if last is None or now - last <= db.settings().session_idle_minutes * 60:
+        return False
+    if st.session_state.get("identity") is None and auth.oidc_identity(st.user, st.secrets) is None:
+        return False
+    sign_out()
+    st.session_state["_last_seen"] = now
+    return True
+
+
 def main() -> None:
     try:
+        if idle_sign_out():
+            st.info(f"Signed out after {db.settings().session_idle_minutes} minutes without use.")
         identity = current_identity()
         if identity is None:
             st.session_state.pop("_viewer", None)

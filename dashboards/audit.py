@@ -8,6 +8,7 @@ failure is reported on stderr for the server's log (a viewer cannot fix it).
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import pandas as pd
@@ -16,7 +17,8 @@ import streamlit as st
 from dashboards import db
 from schoolhouse import app_store
 
-SIGN_IN, SIGN_IN_FAILED, PROFILE, DOWNLOAD = "sign_in", "sign_in_failed", "profile_opened", "download"
+SIGN_IN, SIGN_IN_FAILED, THROTTLED, PROFILE, DOWNLOAD = (
+    "sign_in", "sign_in_failed", "sign_in_throttled", "profile_opened", "download")
 
 
 def record(event: str, *, staff_id: str | None = None, login: str | None = None, student_id: str | None = None,
@@ -45,3 +47,11 @@ def _client() -> str | None:
     except Exception:  # noqa: BLE001 - no session context
         return None
     return address if isinstance(address, str) else None
+
+
+def recent_failures(login: str, minutes: int) -> int:
+    """Failed sign-ins of this login (any case) in the last ``minutes``: the login throttle's count."""
+    since = app_store.now() - dt.timedelta(minutes=minutes)
+    _, rows = app_store.read(db.warehouse(), "select count(*) from {app}access_log where event = ? "
+                             "and lower(login) = ? and event_at >= ?", [SIGN_IN_FAILED, login.strip().lower(), since])
+    return int(rows[0][0])

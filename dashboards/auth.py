@@ -9,6 +9,7 @@ LDAP (the district's directory), configured by settings (district.yml or SCHOOLH
     ldap_bind_dn      optional service account for the search (password: env SCHOOLHOUSE_LDAP_BIND_PASSWORD)
     ldap_login_attr / ldap_email_attr  default uid / mail
     ldap_start_tls    upgrade an ldap:// connection with StartTLS
+    ldap_allow_plaintext  accept ldap:// without StartTLS (passwords in clear: refused by default)
 The user is found with the filter (service bind, else anonymous), then proven by binding as the
 entry's DN with the typed password. Exactly one entry must match; an empty password is refused
 (an LDAP "unauthenticated bind" would otherwise succeed).
@@ -44,6 +45,7 @@ class LdapConfig:
     login_attr: str = "uid"
     email_attr: str = "mail"
     start_tls: bool = False
+    allow_plaintext: bool = False
     timeout: int = 5
 
     @classmethod
@@ -60,7 +62,13 @@ class LdapConfig:
             login_attr=settings.ldap_login_attr,
             email_attr=settings.ldap_email_attr,
             start_tls=settings.ldap_start_tls,
+            allow_plaintext=settings.ldap_allow_plaintext,
         )
+
+    @property
+    def plaintext(self) -> bool:
+        """Passwords would cross the network readable: ldap:// without StartTLS."""
+        return self.url.lower().startswith("ldap://") and not self.start_tls
 
 
 def _first(entry, attr: str) -> str | None:
@@ -79,6 +87,10 @@ def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
     from ldap3.utils.conv import escape_filter_chars
 
     login = (login or "").strip()
+    if config.plaintext and not config.allow_plaintext:
+        raise LoginFailed("Sign-in is switched off: the directory is set up as ldap:// without StartTLS, so "
+                          "passwords would cross the network in clear text. Tell the data team (ldaps:// or "
+                          "ldap_start_tls; see dashboards/README.md).")
     if not login or not password:
         raise LoginFailed("Enter your login and password.")
     refused = LoginFailed("Login or password not recognised.")

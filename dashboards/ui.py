@@ -80,11 +80,27 @@ def table(df: pd.DataFrame, name: str, *, column_config: dict | None = None, hei
     download(shown, name)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text a spreadsheet would run as a formula (a name or note beginning with =, +, -, @, tab or
+    carriage return) gets a leading apostrophe, as OWASP advises for CSV injection; numbers stay."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) and not NUMBER.match(v) else v
+                        for v in out[col]]
+    return out
+
+
 def download(shown: pd.DataFrame, name: str) -> None:
-    """The CSV of a displayed table; each download goes to the access log."""
+    """The CSV of a displayed table, safe to open in a spreadsheet; each download goes to the access log."""
     viewer = st.session_state.get("_viewer")
     st.download_button(f"Download CSV ({len(shown):,} {'row' if len(shown) == 1 else 'rows'})",
-                       shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv",
+                       spreadsheet_safe(shown).to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv",
                        key=f"dl_{name}", icon=":material/download:", on_click=audit.record,
                        args=(audit.DOWNLOAD,),
                        kwargs={"staff_id": getattr(viewer, "staff_id", None), "detail": f"{name}.csv, {len(shown):,} rows"})

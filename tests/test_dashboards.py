@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -160,6 +161,8 @@ def on_duckdb(duck, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", "ldap://127.0.0.1:9")
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", "ou=people,dc=district,dc=org")
+    # The test directory on 127.0.0.1 speaks plain LDAP; a district's must not (test below).
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_ALLOW_PLAINTEXT", "1")
     monkeypatch.delenv("SCHOOLHOUSE_DEMO_MODE", raising=False)
     st.cache_data.clear()
     yield
@@ -341,6 +344,27 @@ def test_access_grants_are_validated_and_explained(people):
     kinds = sql("select table_name, table_type from information_schema.tables where table_schema = 'marts' "
                 "and table_name like 'access_viewer_%'").set_index("table_name").table_type.to_dict()
     assert kinds["access_viewer_students"] == "VIEW" and kinds["access_viewer_schools"] == "VIEW"
+
+
+def test_a_warehouse_from_before_becomes_views_on_the_next_build(people, duck, tmp_path):
+    """Warehouses built before issue 11 hold access_viewer_students as a table with an index (which
+    DuckDB cannot rename): the next build replaces it with the view."""
+    path = duck["SCHOOLHOUSE_DUCKDB_PATH"]
+    with duckdb.connect(path) as con:
+        con.execute("create or replace table marts.avs_old as select * from marts.access_viewer_students")
+        con.execute("drop view marts.access_viewer_students")
+        con.execute("alter table marts.avs_old rename to access_viewer_students")
+        con.execute("create index access_viewer_students_idx on marts.access_viewer_students (staff_id, student_id)")
+    env = {**os.environ, **duck, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    code = ("import sys; from schoolhouse.dbt_runner import run_dbt; from schoolhouse.settings import load_settings; "
+            "sys.exit(0 if run_dbt(load_settings(), 'run', '--select', 'access_viewer_students', '--quiet') else 1)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    kinds = sql("select table_type from information_schema.tables where table_schema = 'marts' "
+                "and table_name = 'access_viewer_students'")
+    assert kinds.table_type.tolist() == ["VIEW"]
+    got = sql("select staff_id, student_id from marts.access_viewer_students")
+    assert got.groupby("staff_id")["student_id"].apply(set).to_dict() == people.sets
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -742,6 +766,40 @@ def test_ldap_user_without_staff_record_sees_nothing(ldap, monkeypatch):
     at = sign_in("ghost", "ghost-pass")
     assert at.warning and "not a staff member" in at.warning[0].value
     assert not at.metric
+
+
+def test_ldap_without_tls_is_refused_unless_allowed(monkeypatch):
+    """ldap:// without StartTLS would send every password in clear text: no sign-in is attempted."""
+    monkeypatch.delenv("SCHOOLHOUSE_LDAP_ALLOW_PLAINTEXT")
+    config = auth.LdapConfig.from_settings(load_settings())
+    assert config.plaintext and not config.allow_plaintext
+    with pytest.raises(auth.LoginFailed, match="clear text"):
+        auth.ldap_login("someone", "pw", config)
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_START_TLS", "1")
+    assert not auth.LdapConfig.from_settings(load_settings()).plaintext
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", "ldaps://directory.example.org")
+    monkeypatch.delenv("SCHOOLHOUSE_LDAP_START_TLS")
+    assert not auth.LdapConfig.from_settings(load_settings()).plaintext
+
+
+def test_sign_in_pauses_after_repeated_failures(ldap, monkeypatch):
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", ldap.url)
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", ldap.base_dn)
+    monkeypatch.setenv("SCHOOLHOUSE_LOGIN_MAX_FAILURES", "2")
+    for _ in range(2):
+        assert sign_in("Ghost", "wrong").error
+    at = sign_in("ghost", "ghost-pass")  # the right password, too late
+    assert "Too many failed sign-ins" in at.error[0].value and "identity" not in at.session_state
+    log = audit.recent()
+    assert ((log.event == "sign_in_throttled") & (log.login == "ghost")).any()
+
+
+def test_an_idle_session_signs_out(people):
+    at = run_app(ident(people.teacher), state={"_last_seen": time.time() - 31 * 60})
+    assert at.info and "Signed out after 30 minutes" in at.info[0].value
+    assert at.title[0].value == "Schoolhouse" and not at.metric and "identity" not in at.session_state
+    at = run_app(ident(people.teacher), state={"_last_seen": time.time() - 60})
+    assert at.metric  # a minute away is not idle
 
 
 def test_directory_down_is_a_plain_message(monkeypatch):

@@ -96,3 +96,17 @@ def test_no_hidden_cell_of_a_partition_can_be_worked_out_by_brute_force(values):
     walk(0, 0, [])
     for i in cells:
         assert values[i] in possible[i] and len(possible[i]) > 1, (values, i, possible[i])
+
+
+def test_downloads_do_not_carry_spreadsheet_formulas():
+    """A student's name or an incident note beginning with =, +, -, @ is text in the CSV, not a formula
+    (OWASP CSV injection); numbers, negative ones included, stay numbers."""
+    from dashboards import ui
+
+    df = pd.DataFrame({"last_name": ["=HYPERLINK(\"http://x\",\"y\")", "+A1+A2", "-cmd|' /C calc'!A0", "@SUM(A1)",
+                                     "\tTab", "O'Brien", "Smith-Jones"],
+                       "median_change": ["-3.5", "12", "-1,200", "0.5%", "-", "", "7"]})
+    out = ui.spreadsheet_safe(df)
+    assert out.last_name.tolist()[:5] == ["'" + v for v in df.last_name[:5]]
+    assert out.last_name.tolist()[5:] == ["O'Brien", "Smith-Jones"]
+    assert out.median_change.tolist() == ["-3.5", "12", "-1,200", "0.5%", "'-", "", "7"]
