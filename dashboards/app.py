@@ -20,7 +20,9 @@ import streamlit as st  # noqa: E402
 from dashboards import access, audit, auth, data, db  # noqa: E402
 from dashboards.access import Identity, NoAccess, Viewer  # noqa: E402
 from dashboards.data import Filters  # noqa: E402
+from schoolhouse import private_files  # noqa: E402
 
+private_files.owner_only()  # the access log's SQLite file, when the app is started without the CLI
 st.set_page_config(page_title="Schoolhouse", page_icon=":material/school:", layout="wide")
 
 

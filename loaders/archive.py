@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,9 @@ def archive_file(src: Path, root: Path, name: str | None = None) -> ArchivedFile
     else:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp.name, dest)
-        shutil.copystat(src, dest)
+        # The file's own times, not its permissions: the archive copy stays owner-only (0600).
+        st = src.stat()
+        os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
     if not is_utf8:
         encoding = "cp1252"
     elif first.startswith(codecs.BOM_UTF8):

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from schoolhouse import private_files
 from schoolhouse.catalog import SOURCES, VENDORS
 from schoolhouse.console import console
 from schoolhouse.settings import Settings, SettingsError, load_settings
@@ -41,6 +42,8 @@ def with_settings(fn):
             settings = load_settings(config_file or given.get("config_file"), **overrides)
         except SettingsError as exc:
             _fail(str(exc), 2)
+        # Close what an earlier version, or a run under another umask, left readable to others.
+        private_files.tighten(private_files.student_data_paths(settings))
         return fn(settings, **kwargs)
 
     return command
@@ -54,6 +57,8 @@ def with_settings(fn):
 @click.pass_context
 def main(ctx: click.Context, target: str | None, config_file: Path | None) -> None:
     """Schoolhouse: a K-12 student data warehouse."""
+    # Student data: whatever this run and the processes it starts create is owner-only.
+    private_files.owner_only()
     # paramiko logs a dropped connection at ERROR even when our retry then succeeds.
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     ctx.obj = {"config_file": config_file, "overrides": {"target": target}}

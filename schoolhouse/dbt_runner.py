@@ -16,7 +16,7 @@ def profiles_dir(settings: Settings) -> Path:
         return Path(os.environ["DBT_PROFILES_DIR"])
     profiles = settings.project_dir / "profiles.yml"
     if not profiles.exists():
-        shutil.copy(settings.project_dir / "profiles.yml.example", profiles)
+        shutil.copyfile(settings.project_dir / "profiles.yml.example", profiles)
     return settings.project_dir
 
 
