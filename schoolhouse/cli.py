@@ -190,6 +190,26 @@ def nightly(settings: Settings) -> None:
     sys.exit(run.exit_code)
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Say what would go, remove nothing.")
+@with_settings
+def purge(settings: Settings, dry_run: bool) -> None:
+    """Remove archived files and rejected rows' raw text older than retention_days (the nightly does it too)."""
+    from loaders.retention import HistoryWouldBeLost
+    from loaders.retention import purge as run_purge
+
+    try:
+        done = run_purge(settings, dry_run=dry_run)
+    except HistoryWouldBeLost as exc:
+        _fail(str(exc), 2)
+    if done is None:
+        console.print("No retention is set (retention_days): everything is kept.")
+        return
+    console.print(("Would remove " if dry_run else "Removed ") + done.summary() + ".")
+    for path in done.files if dry_run else ():
+        console.print(f"  {path}")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
 @with_settings

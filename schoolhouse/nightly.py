@@ -149,6 +149,21 @@ def _export_step(settings: Settings, vendor: str, to: str, run_id: str) -> Step:
     return step
 
 
+def _purge_step(settings: Settings) -> Step:
+    from loaders.retention import HistoryWouldBeLost, purge
+
+    step = Step("purge")
+    try:
+        done = purge(settings)
+    except HistoryWouldBeLost as exc:
+        step.status, step.message = "warning", str(exc)
+        return step
+    step.status = "ok"
+    step.counts = {"files": len(done.files), "rejected_texts": done.rejected_texts}
+    step.message = "removed " + done.summary()
+    return step
+
+
 def run_nightly(settings: Settings) -> Run:
     """Every configured source loaded, the warehouse built, every configured export pushed; recorded."""
     if not settings.sources and not settings.exports:
@@ -181,6 +196,8 @@ def run_nightly(settings: Settings) -> Run:
                 continue
             console.log(f"exporting {target.vendor} to {target.to}")
             timed(_export_step, settings, target.vendor, target.to, run.run_id)
+        if settings.retention_days:
+            timed(_purge_step, settings)
     except BaseException as exc:
         run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
         raise

@@ -99,6 +99,9 @@ class Settings:
     login_max_failures: int = 5         # failed sign-ins of one login within login_lockout_minutes before a pause
     login_lockout_minutes: int = 15
     session_idle_minutes: int = 30      # a dashboard session unused this long signs out (shared classroom computers)
+    # retention (loaders/retention.py): archived files and rejected rows' raw text, in days; None keeps all
+    retention_days: int | None = None
+    retention_accept_history_loss: bool = False
     dlt_progress: bool = False
     _secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -247,6 +250,7 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "ldap_bind_dn": _text, "ldap_login_attr": _text, "ldap_email_attr": _text, "ldap_start_tls": _flag,
     "ldap_allow_plaintext": _flag, "login_max_failures": _positive(int), "login_lockout_minutes": _positive(int),
     "session_idle_minutes": _positive(int),
+    "retention_days": _positive(int), "retention_accept_history_loss": _flag,
     "dlt_progress": _flag,
 }
 _PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts")
