@@ -97,15 +97,21 @@ def login_page() -> None:
                 password = st.text_input("Password", type="password", key="login_password")
                 if st.form_submit_button("Sign in", type="primary"):
                     settings = db.settings()
-                    if audit.recent_failures(login, settings.login_lockout_minutes) >= settings.login_max_failures:
+                    window, most = settings.login_lockout_minutes, settings.login_max_failures
+                    client = audit.client_address()
+                    by_login = audit.recent_failures(window, login=login)
+                    # One address trying many logins (password spraying) waits too, at a wider margin
+                    # (a school's computers may share one address).
+                    by_client = audit.recent_failures(window, client=client) if client else 0
+                    if by_login >= most or by_client >= most * 4:
                         audit.record(audit.THROTTLED, login=login[:200])
-                        st.error(f"Too many failed sign-ins for this login. Try again in "
-                                 f"{settings.login_lockout_minutes} minutes, or ask the data team.")
+                        st.error(f"Too many failed sign-ins. Try again in {window} minutes, or ask the data team.")
                         return
                     try:
                         st.session_state["identity"] = auth.ldap_login(login, password, ldap)
                     except auth.LoginFailed as exc:
                         audit.record(audit.SIGN_IN_FAILED, login=login[:200], detail=str(exc))
+                        time.sleep(min(0.25 * 2 ** max(by_login, by_client), 4.0))  # each failure answers slower
                         st.error(str(exc))
                     else:
                         audit.record(audit.SIGN_IN, login=login[:200], detail="ldap")

@@ -26,7 +26,7 @@ def record(event: str, *, staff_id: str | None = None, login: str | None = None,
     try:
         app_store.append(db.warehouse(), "access_log", [{
             "event_at": app_store.now(), "event": event, "staff_id": staff_id, "login": login,
-            "client": _client(), "student_id": student_id, "detail": detail}])
+            "client": client_address(), "student_id": student_id, "detail": detail}])
     except Exception as exc:  # noqa: BLE001 - the page goes on; the operator sees why in the server log
         print(f"schoolhouse: could not write the access log ({type(exc).__name__}: {exc})", file=sys.stderr)
 
@@ -40,7 +40,7 @@ def recent(limit: int = 500) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def _client() -> str | None:
+def client_address() -> str | None:
     """The browser's address as Streamlit sees it (None outside a browser session, e.g. in AppTest)."""
     try:
         address = st.context.ip_address
@@ -49,9 +49,10 @@ def _client() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def recent_failures(login: str, minutes: int) -> int:
-    """Failed sign-ins of this login (any case) in the last ``minutes``: the login throttle's count."""
+def recent_failures(minutes: int, *, login: str | None = None, client: str | None = None) -> int:
+    """Failed sign-ins of this login (any case), or from this browser address, in the last ``minutes``."""
     since = app_store.now() - dt.timedelta(minutes=minutes)
-    _, rows = app_store.read(db.warehouse(), "select count(*) from {app}access_log where event = ? "
-                             "and lower(login) = ? and event_at >= ?", [SIGN_IN_FAILED, login.strip().lower(), since])
+    column, value = ("lower(login)", login.strip().lower()) if login is not None else ("client", client)
+    _, rows = app_store.read(db.warehouse(), f"select count(*) from {{app}}access_log where event = ? "
+                             f"and {column} = ? and event_at >= ?", [SIGN_IN_FAILED, value, since])
     return int(rows[0][0])

@@ -8,8 +8,9 @@ LDAP (the district's directory), configured by settings (district.yml or SCHOOLH
     ldap_user_filter  (|(uid={login})(mail={login}))   ({login} is escaped)
     ldap_bind_dn      optional service account for the search (password: env SCHOOLHOUSE_LDAP_BIND_PASSWORD)
     ldap_login_attr / ldap_email_attr  default uid / mail
-    ldap_start_tls    upgrade an ldap:// connection with StartTLS
-    ldap_allow_plaintext  accept ldap:// without StartTLS (passwords in clear: refused by default)
+    ldap_start_tls    upgrade an ldap:// connection with StartTLS (the certificate is verified)
+    ldap_ca_file      the CA of the directory's certificate, when not one the system trusts
+    ldap_insecure_plaintext  accept ldap:// without StartTLS (passwords in clear: refused by default)
 The user is found with the filter (service bind, else anonymous), then proven by binding as the
 entry's DN with the typed password. Exactly one entry must match; an empty password is refused
 (an LDAP "unauthenticated bind" would otherwise succeed).
@@ -22,6 +23,8 @@ Demo: the setting demo_mode (SCHOOLHOUSE_DEMO_MODE=1) offers four real staff mem
 
 from __future__ import annotations
 
+import ssl
+import sys
 from dataclasses import dataclass
 
 from dashboards import db
@@ -45,7 +48,8 @@ class LdapConfig:
     login_attr: str = "uid"
     email_attr: str = "mail"
     start_tls: bool = False
-    allow_plaintext: bool = False
+    insecure_plaintext: bool = False
+    ca_file: str | None = None
     timeout: int = 5
 
     @classmethod
@@ -62,7 +66,8 @@ class LdapConfig:
             login_attr=settings.ldap_login_attr,
             email_attr=settings.ldap_email_attr,
             start_tls=settings.ldap_start_tls,
-            allow_plaintext=settings.ldap_allow_plaintext,
+            insecure_plaintext=settings.ldap_insecure_plaintext,
+            ca_file=str(settings.ldap_ca_file) if settings.ldap_ca_file else None,
         )
 
     @property
@@ -80,6 +85,17 @@ def _first(entry, attr: str) -> str | None:
     return str(values).strip() if values else None
 
 
+_warned: list[bool] = []
+
+
+def _warn_plaintext() -> None:
+    """Once per process, in the server's log: the operator chose clear-text passwords."""
+    if not _warned:
+        _warned.append(True)
+        print("schoolhouse: WARNING ldap_insecure_plaintext is on: sign-in passwords cross the network "
+              "in clear text (use ldaps:// or ldap_start_tls).", file=sys.stderr)
+
+
 def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
     """Bind as the directory entry that ``login`` (a username or an email) names."""
     import ldap3
@@ -87,7 +103,9 @@ def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
     from ldap3.utils.conv import escape_filter_chars
 
     login = (login or "").strip()
-    if config.plaintext and not config.allow_plaintext:
+    if config.plaintext and config.insecure_plaintext:
+        _warn_plaintext()
+    if config.plaintext and not config.insecure_plaintext:
         raise LoginFailed("Sign-in is switched off: the directory is set up as ldap:// without StartTLS, so "
                           "passwords would cross the network in clear text. Tell the data team (ldaps:// or "
                           "ldap_start_tls; see dashboards/README.md).")
@@ -95,7 +113,9 @@ def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
         raise LoginFailed("Enter your login and password.")
     refused = LoginFailed("Login or password not recognised.")
     try:
-        server = ldap3.Server(config.url, connect_timeout=config.timeout, get_info=ldap3.NONE)
+        # ldaps:// and StartTLS verify the directory's certificate (ldap3's default would not).
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=config.ca_file)
+        server = ldap3.Server(config.url, connect_timeout=config.timeout, get_info=ldap3.NONE, tls=tls)
         search = ldap3.Connection(server, user=config.bind_dn, password=config.bind_password,
                                   receive_timeout=config.timeout, raise_exceptions=False)
         if config.start_tls:
@@ -122,6 +142,9 @@ def ldap_login(login: str, password: str, config: LdapConfig) -> Identity:
         if not ok:
             raise refused
     except LDAPException as exc:
+        if "certificate" in str(exc).lower():
+            raise LoginFailed("The directory's certificate could not be verified, so no password was sent; "
+                              "tell the data team (ldap_ca_file).") from exc
         raise LoginFailed(f"The directory could not be reached ({type(exc).__name__}).") from exc
     return Identity(method="ldap", login=_first(entry, config.login_attr) or login,
                     email=_first(entry, config.email_attr))

@@ -95,7 +95,8 @@ class Settings:
     ldap_login_attr: str = "uid"
     ldap_email_attr: str = "mail"
     ldap_start_tls: bool = False
-    ldap_allow_plaintext: bool = False  # ldap:// without StartTLS sends passwords in clear: refused unless set
+    ldap_ca_file: Path | None = None  # the CA that signed the directory's certificate (else the system's)
+    ldap_insecure_plaintext: bool = False  # ldap:// without StartTLS sends passwords in clear: refused unless set
     login_max_failures: int = 5         # failed sign-ins of one login within login_lockout_minutes before a pause
     login_lockout_minutes: int = 15
     session_idle_minutes: int = 30      # a dashboard session unused this long signs out (shared classroom computers)
@@ -248,12 +249,12 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "powerschool_schema": _text, "powerschool_ssh_tunnel": _ssh_url, "powerschool_fetch_size": _positive(int),
     "demo_mode": _flag, "ldap_url": _text, "ldap_base_dn": _text, "ldap_user_filter": _text,
     "ldap_bind_dn": _text, "ldap_login_attr": _text, "ldap_email_attr": _text, "ldap_start_tls": _flag,
-    "ldap_allow_plaintext": _flag, "login_max_failures": _positive(int), "login_lockout_minutes": _positive(int),
+    "ldap_insecure_plaintext": _flag, "login_max_failures": _positive(int), "login_lockout_minutes": _positive(int),
     "session_idle_minutes": _positive(int),
     "retention_days": _positive(int), "retention_accept_history_loss": _flag,
     "dlt_progress": _flag,
 }
-_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts")
+_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts", "ldap_ca_file")
 _STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs")
 KNOWN = (*_SCALARS, *_PATHS, *_STRUCTURED)
 

@@ -9,6 +9,7 @@ LDAP sign-in runs against a real LDAP server on 127.0.0.1 (tests/ldap_server.py)
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import os
@@ -162,7 +163,7 @@ def on_duckdb(duck, monkeypatch):
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", "ldap://127.0.0.1:9")
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", "ou=people,dc=district,dc=org")
     # The test directory on 127.0.0.1 speaks plain LDAP; a district's must not (test below).
-    monkeypatch.setenv("SCHOOLHOUSE_LDAP_ALLOW_PLAINTEXT", "1")
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_INSECURE_PLAINTEXT", "1")
     monkeypatch.delenv("SCHOOLHOUSE_DEMO_MODE", raising=False)
     st.cache_data.clear()
     yield
@@ -715,11 +716,16 @@ def test_data_health_is_for_district_administrators_only(people):
 # --- sign-in --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def ldap(people):
+def ldap_cert(tmp_path_factory) -> tuple[Path, Path]:
+    return ldap_server.self_signed(tmp_path_factory.mktemp("ldap_tls"))
+
+
+@pytest.fixture(scope="session")
+def ldap(people, ldap_cert):
     users = [ldap_server.LdapUser(people.teacher.login_name, people.teacher.email, "teach-pass"),
              ldap_server.LdapUser("p.directory", people.principal.email, "princ-pass"),
              ldap_server.LdapUser("ghost", "ghost@elsewhere.org", "ghost-pass")]
-    server = ldap_server.start(users)
+    server = ldap_server.start(users, tls=ldap_cert)
     yield server
     server.stop()
 
@@ -770,9 +776,9 @@ def test_ldap_user_without_staff_record_sees_nothing(ldap, monkeypatch):
 
 def test_ldap_without_tls_is_refused_unless_allowed(monkeypatch):
     """ldap:// without StartTLS would send every password in clear text: no sign-in is attempted."""
-    monkeypatch.delenv("SCHOOLHOUSE_LDAP_ALLOW_PLAINTEXT")
+    monkeypatch.delenv("SCHOOLHOUSE_LDAP_INSECURE_PLAINTEXT")
     config = auth.LdapConfig.from_settings(load_settings())
-    assert config.plaintext and not config.allow_plaintext
+    assert config.plaintext and not config.insecure_plaintext
     with pytest.raises(auth.LoginFailed, match="clear text"):
         auth.ldap_login("someone", "pw", config)
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_START_TLS", "1")
@@ -780,6 +786,20 @@ def test_ldap_without_tls_is_refused_unless_allowed(monkeypatch):
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", "ldaps://directory.example.org")
     monkeypatch.delenv("SCHOOLHOUSE_LDAP_START_TLS")
     assert not auth.LdapConfig.from_settings(load_settings()).plaintext
+
+
+def test_ldaps_sign_in_verifies_the_directory_certificate(people, ldap, ldap_cert, monkeypatch):
+    """ldaps:// against the test directory's own certificate: signed in when ldap_ca_file names the CA
+    that signed it; refused before any password is sent when it does not."""
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", ldap.ldaps_url)
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", ldap.base_dn)
+    monkeypatch.delenv("SCHOOLHOUSE_LDAP_INSECURE_PLAINTEXT")
+    monkeypatch.setenv("SCHOOLHOUSE_LDAP_CA_FILE", str(ldap_cert[0]))
+    at = sign_in(people.teacher.login_name, "teach-pass")
+    assert not at.error and viewer_of(people.teacher).display_name in page_text(at)
+    monkeypatch.delenv("SCHOOLHOUSE_LDAP_CA_FILE")
+    at = sign_in(people.teacher.login_name, "teach-pass")
+    assert at.error and "certificate could not be verified" in at.error[0].value and not at.metric
 
 
 def test_sign_in_pauses_after_repeated_failures(ldap, monkeypatch):
@@ -792,6 +812,18 @@ def test_sign_in_pauses_after_repeated_failures(ldap, monkeypatch):
     assert "Too many failed sign-ins" in at.error[0].value and "identity" not in at.session_state
     log = audit.recent()
     assert ((log.event == "sign_in_throttled") & (log.login == "ghost")).any()
+
+
+def test_failed_sign_ins_are_counted_per_login_and_per_address():
+    from schoolhouse import app_store
+
+    now = app_store.now()
+    rows = [{"event_at": now, "event": audit.SIGN_IN_FAILED, "login": f"Spray{i}", "client": "10.9.8.7"} for i in range(3)]
+    rows.append({"event_at": now - dt.timedelta(hours=2), "event": audit.SIGN_IN_FAILED,
+                 "login": "spray0", "client": "10.9.8.7"})  # outside a 15-minute window
+    app_store.append(db.warehouse(), "access_log", rows)
+    assert audit.recent_failures(15, client="10.9.8.7") == 3
+    assert audit.recent_failures(15, login="SPRAY0") == 1 and audit.recent_failures(180, login="spray0") == 2
 
 
 def test_an_idle_session_signs_out(people):

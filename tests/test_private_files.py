@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +25,8 @@ def _modes(folder: Path) -> dict[str, int]:
     return out
 
 
-def test_a_load_under_a_lax_umask_leaves_nothing_readable_to_others(tmp_path):
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_a_load_under_a_lax_umask_leaves_nothing_readable_to_others(tmp_path, umask):
     district = tmp_path / "district"
     generate(district, students=60, seed=4, day=20)
     archive = tmp_path / "archive"
@@ -35,7 +38,7 @@ def test_a_load_under_a_lax_umask_leaves_nothing_readable_to_others(tmp_path):
     env = {**os.environ, "SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
            "SCHOOLHOUSE_ARCHIVE_DIR": str(archive), "SCHOOLHOUSE_DLT_DIR": str(tmp_path / "dlt")}
     done = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.umask(0o022); from schoolhouse.cli import main; "
+        [sys.executable, "-c", f"import os, sys; os.umask({umask}); from schoolhouse.cli import main; "
                                "sys.argv = ['schoolhouse', 'load', 'district', sys.argv[1]]; main()", str(district)],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
