@@ -707,7 +707,8 @@ def health_exports(staff_id: str) -> pd.DataFrame | None:
     """Vendor pushes (marts.dq_export_pushes), newest first; None until the first push."""
     require_district(staff_id)
     df = db.query(
-        """select pushed_at, vendor, destination, file_name, status, row_count, previous_row_count, is_forced, message
+        """select pushed_at, vendor, destination, file_name, status, row_count, previous_row_count, is_forced, message,
+                  sensitive_fields
            from marts.dq_export_pushes
            order by pushed_at desc, vendor, file_name
            limit 200""")

@@ -192,6 +192,11 @@ def powerschool_raw_tables() -> dict[str, dict[str, str]]:
     return {name: {**columns, "_load_id": "text"} for name, columns in tables.items()}
 
 
+# Fields about a child that no vendor receives unless the district switches them on for that vendor
+# (exports[].share in district.yml): each vendor's files stay valid without them.
+SENSITIVE_FIELDS = ("birth_date", "race_ethnicity", "iep", "plan_504", "lunch", "ell", "address")
+
+
 @dataclass(frozen=True)
 class Vendor:
     """A vendor file set: its command-line key, its dbt folder (and tag) and its credential suffix."""

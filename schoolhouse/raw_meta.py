@@ -40,6 +40,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("rows", "bigint not null"), ("previous_rows", "bigint"), ("bytes", "bigint not null"),
         ("sha256", "text not null"), ("status", "text not null"), ("forced", "boolean not null"),
         ("message", "text"), ("pushed_at", "timestamp not null"),
+        ("sensitive_fields", "text"),  # the exports[].share fields the files carried ('' = none)
     ),
     "runs": (
         ("run_id", "text not null"), ("started_at", "timestamp not null"), ("finished_at", "timestamp"),

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from schoolhouse.catalog import SIS_SOURCES, SOURCES, VENDORS
+from schoolhouse.catalog import SENSITIVE_FIELDS, SIS_SOURCES, SOURCES, VENDORS
 from schoolhouse.warehouse import TARGETS, Warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the dbt project (dbt_project.yml) lives here
@@ -50,6 +50,7 @@ class SettingsError(ValueError):
 class ExportTarget:
     vendor: str
     to: str
+    share: tuple[str, ...] = ()  # sensitive fields this vendor receives (catalog.SENSITIVE_FIELDS); none by default
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Settings:
                      "chronic_absence_threshold"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
+        out["vendor_shares"] = {t.vendor: list(t.share) for t in self.exports if t.share}
         return out
 
 
@@ -422,7 +424,19 @@ def _exports(raw: Any, base: Path) -> tuple[ExportTarget, ...]:
         vendor = str(item["vendor"])
         if vendor not in VENDORS:
             raise SettingsError(f"exports[{i}] names an unknown vendor {vendor!r}; use {', '.join(VENDORS)}.")
-        out.append(ExportTarget(vendor, _location(item["to"], base, f"exports[{i}].to")))
+        share = item.get("share") or []
+        if isinstance(share, str):
+            share = [x.strip() for x in share.split(",") if x.strip()]
+        unknown = [f for f in share if f not in SENSITIVE_FIELDS]
+        if not isinstance(share, list) or unknown:
+            raise SettingsError(f"exports[{i}].share names {unknown[0] if unknown else share!r}; it lists sensitive "
+                                f"fields to send {vendor}, from {', '.join(SENSITIVE_FIELDS)}.")
+        out.append(ExportTarget(vendor, _location(item["to"], base, f"exports[{i}].to"), tuple(sorted(set(share)))))
+    shares: dict[str, tuple[str, ...]] = {}
+    for target in out:
+        if shares.setdefault(target.vendor, target.share) != target.share:
+            raise SettingsError(f"exports list {target.vendor} twice with different share lists; the vendor's "
+                                "files are built once, so give every destination of a vendor the same share.")
     return tuple(out)
 
 

@@ -286,6 +286,11 @@ def make_district(out: Path, students: int = 300, seed: int = 5) -> District:
     return District(out, manifest["as_of_date"], last_year_id, withdrawn, terminated)
 
 
+# Sensitive fields are off for every vendor unless shared (exports[].share): these two are sent some,
+# the other three none, so both ways are checked against each vendor's own rules.
+SHARES = {"clever": ["birth_date", "ell", "iep", "lunch", "race_ethnicity"], "sds-v2.1": ["ell", "iep", "lunch", "plan_504"]}
+
+
 def write_config(path: Path, district: District, exports: dict[str, Path | str], **extra) -> Path:
     config = {
         "district_name": "Test District",
@@ -293,7 +298,8 @@ def write_config(path: Path, district: District, exports: dict[str, Path | str],
         "student_email_domain": STUDENT_DOMAIN,
         "as_of_date": district.as_of_date,
         "sources": {s: str(district.folder) for s in ("district", "aspen", "star")},
-        "exports": [{"vendor": v, "to": str(to)} for v, to in exports.items()],
+        "exports": [{"vendor": v, "to": str(to), **({"share": SHARES[v]} if v in SHARES else {})}
+                    for v, to in exports.items()],
         **extra,
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -458,6 +464,22 @@ def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, m
             iids = {r["iid"] for r in parsed["students.csv"]}
             assert iids and all(len(i) <= 8 for i in iids)
             assert all(r["student_password"] == "" for r in parsed["students.csv"])  # no invented passwords
+    # Sensitive fields only where shared, and every file set valid either way (checked above).
+    sets = {v: read_set(night.exports[v]) for v in VENDORS}
+    off = {"sds-v1": {"Student.csv": ["Birthdate"]}, "stmath": {"students.csv": ["birth_date"]},
+           "oneroster-1.1": {"demographics.csv": ["birthDate", "hispanicOrLatinoEthnicity", *RACES]},
+           "sds-v2.1": {"demographics.csv": ["birthDate", "ethnicityCodes", "raceCodes"]}}
+    for vendor, files in off.items():
+        for name, columns in files.items():
+            rows = parse(sets[vendor][name])[1]
+            assert rows and all(r[c] == "" for r in rows for c in columns), (vendor, name)
+    clever = parse(sets["clever"]["students.csv"])[1]
+    assert all(r["IEP_status"] in ("Y", "N") and r["Ell_status"] in ("Y", "N") for r in clever)
+    assert sum(r["DOB"] != "" for r in clever) > len(clever) * 0.9 and any(r["Race"] for r in clever)
+    flags = {r["flag"] for r in parse(sets["sds-v2.1"]["userFlags.csv"])[1]}
+    assert {"iep", "504", "englishLanguageLearner"} <= flags
+    carried = dict(wh.query("select vendor, max(sensitive_fields) from raw_meta.exports group by vendor"))
+    assert carried == {v: ",".join(sorted(SHARES.get(v, []))) for v in VENDORS}
     # The run and every push are on record.
     runs = wh.query("select status, exit_code, steps from raw_meta.runs")
     pushes = wh.query("select vendor, status, forced, count(*) from raw_meta.exports group by 1, 2, 3 order by 1")

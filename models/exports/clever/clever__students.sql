@@ -1,5 +1,6 @@
 -- Clever students.csv: active students only. Clever's documented codes: Gender M/F/X, Race
--- A/B/I/M/P/W, Y/N flags, Frl_status Free/Reduced/Paid.
+-- A/B/I/M/P/W, Y/N flags, Frl_status Free/Reduced/Paid. DOB, race, ELL, lunch and IEP only when the
+-- district shares them with Clever (exports[].share); otherwise those columns are empty.
 -- nullif(col, '') where the header differs from the column only in case: DuckDB 2.0's DESCRIBE (used by
 -- dbt's contract check) reports a bare column under its source name then; nullif also keeps '' out.
 select
@@ -13,14 +14,15 @@ select
     grades.clever_grade as "Grade",
     case students.gender when 'male' then 'M' when 'female' then 'F' when 'non_binary' then 'X' end as "Gender",
     cast(students.graduation_year as {{ dbt.type_string() }}) as "Graduation_year",
-    students.birth_date_text as "DOB",
-    races.clever_race as "Race",
-    case when students.is_hispanic_latino then 'Y' when not students.is_hispanic_latino then 'N' end as "Hispanic_Latino",
+    {{ shared('birth_date', 'students.birth_date_text') }} as "DOB",
+    {{ shared('race_ethnicity', 'races.clever_race') }} as "Race",
+    {{ shared('race_ethnicity', "case when students.is_hispanic_latino then 'Y' when not students.is_hispanic_latino then 'N' end") }}
+        as "Hispanic_Latino",
     nullif(students.home_language, '') as "Home_language",
-    case when students.is_ell then 'Y' else 'N' end as "Ell_status",
-    case students.lunch_status when 'free' then 'Free' when 'reduced' then 'Reduced' when 'not_eligible' then 'Paid' end
+    {{ shared('ell', "case when students.is_ell then 'Y' else 'N' end") }} as "Ell_status",
+    {{ shared('lunch', "case students.lunch_status when 'free' then 'Free' when 'reduced' then 'Reduced' when 'not_eligible' then 'Paid' end") }}
         as "Frl_status",
-    case when students.has_iep then 'Y' else 'N' end as "IEP_status",
+    {{ shared('iep', "case when students.has_iep then 'Y' else 'N' end") }} as "IEP_status",
     students.email as "Student_email",
     nullif(students.username, '') as "Username",
     nullif(students.password, '') as "Password"

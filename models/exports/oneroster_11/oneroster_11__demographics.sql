@@ -1,16 +1,17 @@
--- OneRoster 1.1 demographics.csv: one row per exported student; race flags true/false.
+-- OneRoster 1.1 demographics.csv: one row per exported student; race flags true/false. Birth date,
+-- race and ethnicity only when shared with OneRoster (exports[].share); otherwise empty.
 {%- set races = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican',
                  'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces'] %}
 select
     students.student_id as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
-    students.birth_date_text as "birthDate",
+    {{ shared('birth_date', 'students.birth_date_text') }} as "birthDate",
     case students.gender when 'male' then 'male' when 'female' then 'female' end as "sex",
     {%- for race in races %}
-    case when races.oneroster_race_column = '{{ race }}' then 'true' else 'false' end as "{{ race }}",
+    {{ shared('race_ethnicity', "case when races.oneroster_race_column = '" ~ race ~ "' then 'true' else 'false' end") }} as "{{ race }}",
     {%- endfor %}
-    case when students.is_hispanic_latino then 'true' when not students.is_hispanic_latino then 'false' end
+    {{ shared('race_ethnicity', "case when students.is_hispanic_latino then 'true' when not students.is_hispanic_latino then 'false' end") }}
         as "hispanicOrLatinoEthnicity",
     cast(null as {{ dbt.type_string() }}) as "countryOfBirthCode",
     cast(null as {{ dbt.type_string() }}) as "stateOfBirthAbbreviation",

@@ -14,7 +14,7 @@ select
     students.middle_name as "Middle Name",
     grades.sds_grade as "Grade",
     cast(null as {{ dbt.type_string() }}) as "Status",
-    students.birth_date_text as "Birthdate",
+    {{ shared('birth_date', 'students.birth_date_text') }} as "Birthdate",
     cast(students.graduation_year as {{ dbt.type_string() }}) as "Graduation Year"
 from {{ ref('exports__active_students') }} as students
 left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level

@@ -1,18 +1,23 @@
--- SDS V2.1 userFlags.csv: one row per student and flag. Which flags are sent (and their spelling)
--- is the vendor_sds_user_flags seed: remove a row there to stop sending that flag.
+-- SDS V2.1 userFlags.csv: one row per student and flag, for the flags shared with SDS
+-- (exports[].share: iep, plan_504, lunch, ell; none by default, and the file is then its header).
+-- Each flag's spelling is the vendor_sds_user_flags seed.
+{%- set flags = [('iep', 'has_iep', 'has_iep'), ('plan_504', 'has_504_plan', 'has_504_plan'),
+                 ('lunch', 'lunch_free', "lunch_status = 'free'"), ('lunch', 'lunch_reduced', "lunch_status = 'reduced'"),
+                 ('ell', 'is_ell', 'is_ell')] %}
+{%- set sent = [] %}
+{%- for field, source_flag, condition in flags if is_shared(field) %}{% do sent.append((source_flag, condition)) %}{% endfor %}
 with
 
 flags as (
 
-    select student_id, 'has_iep' as source_flag from {{ ref('exports__active_students') }} where has_iep
-    union all
-    select student_id, 'has_504_plan' from {{ ref('exports__active_students') }} where has_504_plan
-    union all
-    select student_id, 'lunch_free' from {{ ref('exports__active_students') }} where lunch_status = 'free'
-    union all
-    select student_id, 'lunch_reduced' from {{ ref('exports__active_students') }} where lunch_status = 'reduced'
-    union all
-    select student_id, 'is_ell' from {{ ref('exports__active_students') }} where is_ell
+    {%- for source_flag, condition in sent %}
+    select student_id, '{{ source_flag }}' as source_flag from {{ ref('exports__active_students') }} where {{ condition }}
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select student_id, cast(null as {{ dbt.type_string() }}) as source_flag
+    from {{ ref('exports__active_students') }}
+    where 1 = 0
+    {%- endfor %}
 
 )
 

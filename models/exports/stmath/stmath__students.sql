@@ -61,7 +61,7 @@ select
     students.username as "student_username",
     students.password as "student_password",
     '{{ "true" if permanent_login else "false" }}' as "permanent_login",
-    students.birth_date_text as "birth_date",
+    {{ shared('birth_date', 'students.birth_date_text') }} as "birth_date",
     cast(null as {{ dbt.type_string() }}) as "action"
 from students
 inner join schools on schools.org_id = students.school_id

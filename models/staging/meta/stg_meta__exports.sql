@@ -13,5 +13,6 @@ select
     status,
     forced as is_forced,
     message,
-    pushed_at
+    pushed_at,
+    sensitive_fields
 from {{ source('raw_meta', 'exports') }}
