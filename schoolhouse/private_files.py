@@ -33,9 +33,8 @@ def student_data_paths(settings: Settings) -> list[Path]:
         paths += [w, w.with_name(w.name + ".wal"), w.with_name(w.name + ".app.sqlite"),
                   w.with_name(w.name + ".app.sqlite-wal"), w.with_name(w.name + ".app.sqlite-shm")]
     paths += [Path(e.to) for e in settings.exports if "://" not in e.to]
-    for env in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
-        if os.environ.get(env):
-            paths.append(Path(os.environ[env]))
+    for env, default in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
+        paths.append(Path(os.environ[env]) if os.environ.get(env) else settings.project_dir / default)
     return paths
 
 
