@@ -35,12 +35,6 @@ TIMES_OF_DAY = ["before school", "morning", "afternoon", "after school", "unknow
 BANDS = ["At/Above Benchmark", "On Watch", "Intervention", "Urgent Intervention"]
 WINDOWS = ["fall", "winter", "spring"]
 
-DIMENSIONS = {  # page dimension → (metrics_students column, label)
-    "school": ("m.school_id", "School"),
-    "grade": ("m.grade_level", "Grade"),
-    "subgroup": ("m.subgroup", "Subgroup"),
-}
-
 cache = st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=5000)
 
 
@@ -216,7 +210,7 @@ def enrollment_view(staff_id: str, filters: Filters) -> dict[str, pd.DataFrame]:
 
 
 def enrollment_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
-    if dim not in DIMENSIONS:
+    if dim not in _LATTICE_DIMS:
         raise ValueError(dim)
     return enrollment_view(staff_id, filters)[dim]
 
@@ -272,10 +266,7 @@ def _attendance_frame(lat: lattice.Lattice, fixed: dict, dim: str | None) -> pd.
     df["chronic_absence_rate"] = df["chronically_absent"] / df["students"].replace(0, np.nan)
     df["attendance_rate"] = 1 - df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
     df = df.drop(columns=["absent_days", "enrolled_days"])
-    hidden = df.attrs["hidden"]
-    for i in range(len(df)):
-        if hidden.get((i, "students")) == suppression.PRIMARY:  # a small group's rate is its own number
-            hidden[(i, "attendance_rate")] = suppression.ROW_VALUE
+    suppression.hide_with_group(df, "students", ("attendance_rate",))
     df.attrs["rates"] = {"chronic_absence_rate": ("chronically_absent", "students")}
     df.attrs["suppressed"] = [*df.attrs["suppressed"], "chronic_absence_rate", "attendance_rate"]
     apply_hidden(df)
@@ -291,7 +282,7 @@ def attendance_view(staff_id: str, filters: Filters) -> dict[str, pd.DataFrame]:
 
 
 def attendance_by(staff_id: str, filters: Filters, dim: str) -> pd.DataFrame:
-    if dim not in DIMENSIONS:
+    if dim not in _LATTICE_DIMS:
         raise ValueError(dim)
     return attendance_view(staff_id, filters)[dim]
 
@@ -477,33 +468,21 @@ def star_view(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.Dat
     attrs = dist.attrs
     dist = dist.merge(values, on="grade", how="left")  # same rows, same order
     dist.attrs = attrs
-    hidden = dist.attrs["hidden"]
-    for i in range(len(dist)):
-        if hidden.get((i, "students")) == suppression.PRIMARY:
-            for c in ("p25", "median", "p75", "mean"):
-                hidden[(i, c)] = suppression.ROW_VALUE
+    suppression.hide_with_group(dist, "students", ("p25", "median", "p75", "mean"))
     dist.attrs["suppressed"] = ["students", "p25", "median", "p75", "mean"]
     apply_hidden(dist)
     dist = _named(dist, "grade")
 
-    rows = []
-    band_names = lat.categories[lat.dims.index("band")]
-    for g in dist["grade"]:
-        grade_total, grade_kind = lat.cell("students", {**fixed, "grade": g})
-        for b in [*(b for b in BANDS if b in band_names), *(b for b in band_names if b not in BANDS)]:
-            n, kind = lat.cell("students", {**fixed, "grade": g, "band": b})
-            if n:
-                rows.append((g, b, n, kind, grade_total, grade_kind))
-    bands = pd.DataFrame([r[:3] + (r[4],) for r in rows], columns=["grade", "band", "students", "grade_students"])
+    bands = lat.frame(["students"], fixed, ["grade", "band"])
+    grade_totals = [lat.cell("students", {**fixed, "grade": g}) for g in bands["grade"]]
+    bands["grade_students"] = [n for n, _ in grade_totals]
     bands["share"] = bands["students"] / bands["grade_students"]
-    hidden = {}
-    for i, r in enumerate(rows):
-        if r[3]:
-            hidden[(i, "students")] = r[3]
-        if r[5]:
-            hidden[(i, "grade_students")] = r[5]
-    bands.attrs.update(hidden=hidden, suppressed=["students", "grade_students", "share"], partitions=[],
-                       rates={"share": ("students", "grade_students")})
+    bands.attrs["hidden"].update({(i, "grade_students"): kind for i, (_, kind) in enumerate(grade_totals) if kind})
+    bands.attrs.update(suppressed=["students", "grade_students", "share"], rates={"share": ("students", "grade_students")})
+    band_rank = {b: i for i, b in enumerate(BANDS)}
+    order = sorted(range(len(bands)), key=lambda i: (grade_key(bands["grade"].iloc[i]),
+                                                      band_rank.get(bands["band"].iloc[i], len(BANDS)), bands["band"].iloc[i]))
+    bands = suppression.reorder(bands, order)
     apply_hidden(bands)
     return {"distribution": dist, "bands": bands}
 

@@ -61,24 +61,26 @@ class Lattice:
         kind = self.kinds[measure][pos]
         return float(self.values[measure][pos]), (str(kind) or None)
 
-    def frame(self, measures: list[str], fixed: dict, by: str | None) -> pd.DataFrame:
-        """The cells a page shows: with ``fixed`` filters, one row per category of ``by`` that has
-        students (or one row, the total, when ``by`` is None). attrs['hidden'] as suppression.protect."""
-        cats = [fixed[by]] if by in fixed else self.categories[self.dims.index(by)] if by else [ALL]
+    def frame(self, measures: list[str], fixed: dict, by: str | list[str] | None) -> pd.DataFrame:
+        """The cells a page shows: with ``fixed`` filters, one row per category (or combination of
+        categories) of ``by`` that has students, or one row, the total, when ``by`` is None.
+        attrs['hidden'] as suppression.protect."""
+        dims = [by] if isinstance(by, str) else list(by or [])
+        choices = [[fixed[d]] if d in fixed else self.categories[self.dims.index(d)] for d in dims]
         rows, hidden = [], {}
         first = measures[0]
-        for cat in cats:
-            key = {**fixed, **({by: cat} if by else {})}
-            if by and self.cell(first, key)[0] == 0:
+        for combo in itertools.product(*choices):
+            key = {**fixed, **dict(zip(dims, combo))}
+            if dims and self.cell(first, key)[0] == 0:
                 continue
-            row = {by: cat} if by else {}
+            row = dict(zip(dims, combo))
             for m in measures:
                 value, kind = self.cell(m, key)
                 row[m] = value
                 if kind:
                     hidden[(len(rows), m)] = kind
             rows.append(row)
-        df = pd.DataFrame(rows, columns=([by] if by else []) + measures)
+        df = pd.DataFrame(rows, columns=dims + measures)
         for m in measures:
             df[m] = df[m].astype(float)
         df.attrs.update(hidden=hidden, suppressed=list(measures), rates={}, partitions=[])
@@ -124,7 +126,6 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
 def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
     """Hide box corners until every sensitive cell has a box it can move along (in place)."""
     d = values.ndim
-    inner = [np.arange(s - 1) for s in values.shape]
     last = [s - 1 for s in values.shape]
     # What a reader may assume of each cell if it is (or becomes) hidden: a shown cell would join a
     # box as "*", which only a count of 10 or more can say truthfully.

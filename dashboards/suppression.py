@@ -92,8 +92,18 @@ def protect(df: pd.DataFrame, *, n: str | None = None, counts: tuple[str, ...] =
 def reorder(df: pd.DataFrame, order: list[int]) -> pd.DataFrame:
     """``df``'s rows in ``order``, its hidden cells following them."""
     out = df.iloc[order].reset_index(drop=True)
-    out.attrs = {**df.attrs, "hidden": {(order.index(i), c): k for (i, c), k in df.attrs["hidden"].items()}}
+    new_row = {old: new for new, old in enumerate(order)}
+    out.attrs = {**df.attrs, "hidden": {(new_row[i], c): k for (i, c), k in df.attrs["hidden"].items()}}
     return out
+
+
+def hide_with_group(df: pd.DataFrame, n: str, values: tuple[str, ...]) -> None:
+    """Statistics of a small group (its n hidden as primary) are hidden with it; call apply_hidden after."""
+    hidden = df.attrs["hidden"]
+    for i in range(len(df)):
+        if hidden.get((i, n)) == PRIMARY:
+            for c in values:
+                hidden[(i, c)] = ROW_VALUE
 
 
 def apply_hidden(df: pd.DataFrame) -> None:

@@ -51,10 +51,10 @@ def fmt(value, column: str = "") -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+def display_frame(df: pd.DataFrame, hide: tuple[str, ...] = ()) -> pd.DataFrame:
     """Hidden cells as their label ('<10', or '*' where hiding protects another cell), numbers and
-    rates as people read them, an empty cell where there is no value."""
-    out = df.copy().reset_index(drop=True)
+    rates as people read them, an empty cell where there is no value; ``hide`` columns left out."""
+    out = df.drop(columns=[c for c in hide if c in df.columns]).reset_index(drop=True)
     for col in df.attrs.get("suppressed", []):
         if col in out:
             out[col] = [suppression.label(df, i, col) or _shown(v, col) for i, v in enumerate(df[col])]
@@ -75,7 +75,7 @@ def _shown(value, column: str) -> str:
 def table(df: pd.DataFrame, name: str, *, column_config: dict | None = None, height="auto",
           hide: tuple[str, ...] = ()) -> None:
     """A table and its CSV download (the same rows and the same suppression the viewer sees)."""
-    shown = display_frame(df.drop(columns=[c for c in hide if c in df.columns]))
+    shown = display_frame(df, hide)
     st.dataframe(shown, hide_index=True, column_config=column_config, height=height)
     download(shown, name)
 
@@ -109,7 +109,7 @@ def download(shown: pd.DataFrame, name: str) -> None:
 def student_list(df: pd.DataFrame, name: str, *, hide: tuple[str, ...] = ()) -> None:
     """A list of students; choosing a row opens that student's profile in this same session (a link
     to a new tab would start a new, signed-out session)."""
-    shown = display_frame(df.drop(columns=[c for c in hide if c in df.columns]))
+    shown = display_frame(df, hide)
     st.caption("Select a row to open the student's profile.")
     picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
                           key=f"pick_{name}")

@@ -66,14 +66,8 @@ def _record(settings: Settings, result: ExportResult, run_id: str | None) -> Non
          "file_name": f.spec.file_name, "package_name": f.spec.package, "rows": f.rows,
          "previous_rows": f.previous_rows, "bytes": len(f.data), "sha256": f.sha256, "status": result.status,
          "forced": result.forced, "message": result.message, "pushed_at": now,
-         "sensitive_fields": ",".join(_shared(settings, result.vendor))}
+         "sensitive_fields": ",".join(settings.shares(result.vendor))}
         for f in result.files])
-
-
-def _shared(settings: Settings, vendor: str) -> tuple[str, ...]:
-    """The sensitive fields the vendor's views were built to carry (exports[].share; the same for every
-    destination of a vendor, settings check)."""
-    return next((t.share for t in settings.exports if t.vendor == vendor), ())
 
 
 def _render_all(settings: Settings, vendor: str, manifest_path: Path, result: ExportResult) -> bool:

@@ -36,7 +36,6 @@ from schoolhouse import raw_meta
 from schoolhouse.catalog import POWERSCHOOL_PROGRAMS, POWERSCHOOL_TABLES
 from schoolhouse.settings import Settings
 from schoolhouse.sftp import open_tunnel
-from schoolhouse.warehouse import Warehouse
 
 _ARROW = {"int": pa.int64(), "date": pa.date32(), "text": pa.string()}
 

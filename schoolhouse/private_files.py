@@ -58,7 +58,3 @@ def _chmod(path: Path, mode: int) -> None:
             path.chmod(mode)
     except PermissionError:
         pass  # not ours (a shared folder's parent): leave it; ours inside are still tightened
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)

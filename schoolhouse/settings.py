@@ -158,8 +158,12 @@ class Settings:
                      "chronic_absence_threshold"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
-        out["vendor_shares"] = {t.vendor: list(t.share) for t in self.exports if t.share}
+        out["vendor_shares"] = {v: list(self.shares(v)) for v in {t.vendor for t in self.exports} if self.shares(v)}
         return out
+
+    def shares(self, vendor: str) -> tuple[str, ...]:
+        """The sensitive fields ``vendor`` is sent (the same for each of its destinations: checked)."""
+        return next((t.share for t in self.exports if t.vendor == vendor), ())
 
 
 # -- parsing --------------------------------------------------------------------------------------
