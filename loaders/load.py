@@ -61,6 +61,7 @@ class LoadSummary:
     outcomes: list[FileOutcome]
     missing: list[str] = field(default_factory=list)  # entities with no file tonight
     never_loaded: list[str] = field(default_factory=list)  # of those, the ones that have no previous data either
+    archived: list[ArchivedFile] = field(default_factory=list)  # the folder's files as they came (zips whole)
 
     @property
     def refused(self) -> list[FileOutcome]:
@@ -128,12 +129,12 @@ class _Archiver:
     """Archives each file of the folder once, and each zip member on its own as zip:member."""
 
     def __init__(self, root: Path, work: Path) -> None:
-        self.root, self.work, self._done = root, work, {}
+        self.root, self.work, self.done = root, work, {}
 
     def __call__(self, candidate: Candidate) -> ArchivedFile:
-        if candidate.path not in self._done:
-            self._done[candidate.path] = archive_file(candidate.path, self.root)
-        container = self._done[candidate.path]
+        if candidate.path not in self.done:
+            self.done[candidate.path] = archive_file(candidate.path, self.root)
+        container = self.done[candidate.path]
         if candidate.member is None:
             return container
         target = self.work / f"{container.sha256[:12]}-{Path(candidate.member).name}"
@@ -198,7 +199,7 @@ def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, 
                                            for o in accepted])
         record_outcomes(wh, load_id, outcomes)
     never = [e for e in found.missing if raw_meta.current_sha(wh, source, e) is None]
-    return LoadSummary(source, load_id, outcomes, found.missing, never)
+    return LoadSummary(source, load_id, outcomes, found.missing, never, archived=list(archive.done.values()))
 
 
 def text_hints(columns: list[str]) -> dict[str, dict]:

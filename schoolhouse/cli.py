@@ -19,6 +19,7 @@ from rich.table import Table
 from schoolhouse import private_files
 from schoolhouse.catalog import SOURCES, VENDORS
 from schoolhouse.console import console
+from schoolhouse.generation import generation
 from schoolhouse.settings import Settings, SettingsError, load_settings
 from schoolhouse.warehouse import TARGETS
 
@@ -102,12 +103,17 @@ def load(settings: Settings, source: str, location: str | None, force: bool) -> 
     default: sources.SOURCE in the settings)."""
     from loaders.intake import load_location
     from loaders.load import SourceUnreadable
+    from schoolhouse import journal
     from schoolhouse.sftp import SftpError
 
-    try:
-        summary = load_location(settings, source, location, force=force, progress=console.log)
-    except (SftpError, SourceUnreadable) as exc:
-        _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
+    with generation(settings, "load") as gen:
+        try:
+            summary = load_location(gen.settings, source, location, force=force, progress=console.log)
+        except (SftpError, SourceUnreadable) as exc:
+            _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
+        gen.record(journal.database_load_step(source) if source == "powerschool"
+                   else journal.load_step(gen.settings, summary, force=force))
+        gen.publish()  # a refused file loaded nothing; what did load, and the refusal's record, are kept
     print_load_summary(summary)
     for o in summary.unrecognised:
         console.print(o.message, markup=False, style="yellow", soft_wrap=True)
@@ -147,12 +153,16 @@ def print_load_summary(summary) -> None:
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental facts from scratch (snapshots keep their history).")
 @with_settings
 def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
-    """dbt build (seeds, models, snapshots, tests) with every dbt var the settings imply."""
+    """dbt build (seeds, models, snapshots, tests) with every dbt var the settings imply.
+    On DuckDB readers see the result only when every node succeeded; a failed build changes nothing."""
     from schoolhouse.build import build as run_build
 
-    if not run_build(settings, select=select, export_checks="error" if settings.exports else "warn",
-                     full_refresh=full_refresh, indirect_selection="cautious" if select else None):
-        _fail("dbt build failed: a model or an error-severity test failed (see the log above).")
+    with generation(settings, "build") as gen:
+        if not run_build(gen.settings, select=select, export_checks="error" if settings.exports else "warn",
+                         full_refresh=full_refresh, indirect_selection="cautious" if select else None, generation=gen):
+            _fail("dbt build failed: a model or an error-severity test failed (see the log above)."
+                  + (" The warehouse is as it was before the build." if settings.target == "duckdb" else ""))
+        gen.publish()
 
 
 @main.command()
@@ -166,12 +176,14 @@ def export(settings: Settings, vendor: str, destination: str, force: bool) -> No
     from schoolhouse.build import build as run_build
     from schoolhouse.dbt_runner import target_dir
 
-    console.log(f"building and testing the {vendor} export views")
-    if not run_build(settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
-                     indirect_selection="cautious"):
-        _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written.")
-    result = export_vendor(settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
-                           log=console.log)
+    with generation(settings, "export") as gen:
+        console.log(f"building and testing the {vendor} export views")
+        if not run_build(gen.settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
+                         indirect_selection="cautious", generation=gen):
+            _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written.")
+        result = export_vendor(gen.settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
+                               log=console.log)
+        gen.publish()  # the push's record (pushed, refused or failed) is kept either way
     if not result.ok:
         _fail(result.message)
     console.print(result.message, markup=False)
@@ -198,16 +210,41 @@ def purge(settings: Settings, dry_run: bool) -> None:
     from loaders.retention import HistoryWouldBeLost
     from loaders.retention import purge as run_purge
 
-    try:
-        done = run_purge(settings, dry_run=dry_run)
-    except HistoryWouldBeLost as exc:
-        _fail(str(exc), 2)
+    with generation(settings, "purge") as gen:
+        try:
+            done = run_purge(gen.settings, dry_run=dry_run)
+        except HistoryWouldBeLost as exc:
+            _fail(str(exc), 2)
+        if done is not None and not dry_run:
+            gen.publish()
     if done is None:
         console.print("No retention is set (retention_days): everything is kept.")
         return
     console.print(("Would remove " if dry_run else "Removed ") + done.summary() + ".")
     for path in done.files if dry_run else ():
         console.print(f"  {path}")
+
+
+@main.command()
+@click.option("--from-archive", "from_archive", is_flag=True, required=True,
+              help="Play back every load and build the archive's journal records, in order.")
+@with_settings
+def replay(settings: Settings, from_archive: bool) -> None:
+    """Recreate a lost warehouse from the archive: every night's files loaded and built again, in order
+    (snapshots and history included). Nothing is pushed to vendors."""
+    from schoolhouse.replay import ReplayError
+    from schoolhouse.replay import replay as run_replay
+
+    try:
+        result = run_replay(settings, progress=console.log)
+    except ReplayError as exc:
+        _fail(str(exc), 2)
+    console.print(f"Replayed {result.generations} generations ({result.loads} loads, {result.builds} builds) "
+                  f"into {settings.warehouse().describe()}.")
+    for what in result.not_replayable:
+        console.print(f"Not replayed: {what}.", style="yellow", markup=False)
+    if result.differing_builds:
+        _fail("The replay differs from the original: " + "; ".join(result.differing_builds) + ".")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from schoolhouse.settings import Settings
@@ -26,11 +28,22 @@ def target_dir(settings: Settings) -> Path:
     return path if path.is_absolute() else settings.project_dir / path
 
 
-def _profile_environment(settings: Settings) -> None:
-    # profiles.yml reads the engine from the environment; the settings decide what it says.
-    os.environ["SCHOOLHOUSE_TARGET"] = settings.target
-    os.environ["SCHOOLHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
+@contextmanager
+def _profile_environment(settings: Settings) -> Iterator[None]:
+    """profiles.yml reads the engine from the environment; the settings decide what it says, for this
+    run only (a generation's file must not become what later settings of this process read)."""
+    values = {"SCHOOLHOUSE_TARGET": settings.target, "SCHOOLHOUSE_DUCKDB_PATH": str(settings.duckdb_path)}
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def run_dbt(settings: Settings, command: str, *extra: str, vars: dict | None = None) -> bool:
@@ -38,11 +51,26 @@ def run_dbt(settings: Settings, command: str, *extra: str, vars: dict | None = N
     succeeded. The vars are the settings' (Settings.dbt_vars) with ``vars`` over them."""
     from dbt.cli.main import dbtRunner
 
-    _profile_environment(settings)
     args = [*command.split(), "--project-dir", str(settings.project_dir),
             "--profiles-dir", str(profiles_dir(settings)), "--target", settings.target]
     merged = {**settings.dbt_vars(), **(vars or {})}
     if command not in ("deps", "clean"):
         args += ["--vars", json.dumps(merged)]
-    result = dbtRunner().invoke([*args, *extra])
+    with _profile_environment(settings):
+        try:
+            result = dbtRunner().invoke([*args, *extra])
+        finally:
+            if settings.target == "duckdb":
+                release_duckdb()
     return bool(result.success)
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open after a run in this process: a generation's file
+    is published by renaming it, which must not happen while a writer still holds it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if env is not None:
+        env.close()

@@ -16,9 +16,9 @@ What a district gets when something goes wrong:
 * A refused (shrink guard) or failed push fails the run (exit 1); the other exports still go.
 * ``success`` (exit 0) only when every step did what it says.
 
-One row in ``raw_meta.runs`` per night: written as ``running`` at the start (so a night that died
-shows up), completed at the end with the status, the message and every step (JSON: name, status,
-counts, seconds, message). Push details are in ``raw_meta.exports`` under the same run_id.
+One row in ``raw_meta.runs`` per night, with the status, the message and every step (JSON: name,
+status, counts, seconds, message). On PostgreSQL it is written as ``running`` at the start, so a
+night that died shows up; on DuckDB a killed night leaves the published file exactly as it was. Push details are in ``raw_meta.exports`` under the same run_id.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from datetime import datetime
 
 from rich.table import Table
 
-from schoolhouse import raw_meta
+from schoolhouse import journal, raw_meta
 from schoolhouse.build import build
 from schoolhouse.console import console
 from schoolhouse.dbt_runner import target_dir
+from schoolhouse.generation import Generation, generation
 from schoolhouse.settings import Settings
 
 
@@ -92,17 +93,19 @@ class Run:
                 "message": self.message()}
 
 
-def _load_step(settings: Settings, source: str, location: str) -> Step:
+def _load_step(gen: Generation, source: str, location: str) -> Step:
     from loaders.intake import load_location
 
     step = Step(f"load:{source}")
     try:
-        summary = load_location(settings, source, location, progress=lambda msg: console.log(f"  {source}: {msg}"))
+        summary = load_location(gen.settings, source, location,
+                                progress=lambda msg: console.log(f"  {source}: {msg}"))
     except Exception as exc:  # noqa: BLE001 - unreachable SFTP, bad folder, bad database URL
         step.status = "failed"
         text = str(exc).strip() or type(exc).__name__
         step.message = f"{source} could not be loaded from {location} ({text.rstrip('.')}); yesterday's data is kept."
         return step
+    gen.record(journal.database_load_step(source) if source == "powerschool" else journal.load_step(gen.settings, summary))
     outcomes = summary.outcomes
     step.counts = {
         "files_loaded": sum(1 for o in outcomes if o.status == "loaded"),
@@ -126,22 +129,25 @@ def _load_step(settings: Settings, source: str, location: str) -> Step:
     return step
 
 
-def _build_step(settings: Settings) -> Step:
+def _build_step(gen: Generation) -> Step:
     step = Step("build")
     # With exports configured, the export views' checks are errors: a night that cannot produce
     # valid vendor files stops before any push.
-    ok = build(settings, export_checks="error" if settings.exports else "warn")
+    settings = gen.settings
+    ok = build(settings, export_checks="error" if settings.exports else "warn", generation=gen)
     step.status = "ok" if ok else "failed"
+    kept = " Readers keep yesterday's warehouse; tonight's loads were not kept, the next night loads the files again." \
+        if settings.target == "duckdb" else ""
     step.message = "" if ok else ("dbt build failed (a model or an error-severity test, see the log); "
-                                  "no export was sent, vendors keep yesterday's files.")
+                                  "no export was sent, vendors keep yesterday's files." + kept)
     return step
 
 
-def _export_step(settings: Settings, vendor: str, to: str, run_id: str) -> Step:
+def _export_step(gen: Generation, vendor: str, to: str, run_id: str) -> Step:
     from exports.push import export_vendor
 
     step = Step(f"export:{vendor}")
-    result = export_vendor(settings, vendor, to, target_dir(settings) / "manifest.json", run_id=run_id,
+    result = export_vendor(gen.settings, vendor, to, target_dir(gen.settings) / "manifest.json", run_id=run_id,
                            log=lambda msg: console.log(f"  {vendor}: {msg}"))
     step.status = "ok" if result.ok else "failed"
     step.counts = {"files": len(result.files), "rows": result.rows}
@@ -149,12 +155,12 @@ def _export_step(settings: Settings, vendor: str, to: str, run_id: str) -> Step:
     return step
 
 
-def _purge_step(settings: Settings) -> Step:
+def _purge_step(gen: Generation) -> Step:
     from loaders.retention import HistoryWouldBeLost, purge
 
     step = Step("purge")
     try:
-        done = purge(settings)
+        done = purge(gen.settings)
     except HistoryWouldBeLost as exc:
         step.status, step.message = "warning", str(exc)
         return step
@@ -165,15 +171,37 @@ def _purge_step(settings: Settings) -> Step:
 
 
 def run_nightly(settings: Settings) -> Run:
-    """Every configured source loaded, the warehouse built, every configured export pushed; recorded."""
+    """Every configured source loaded, the warehouse built, every configured export pushed; recorded.
+
+    It all happens in one generation (schoolhouse.generation): on DuckDB readers see none of it until
+    the build has passed, then all of it at once; exports are written from the built file before it
+    is published. A night whose build fails publishes only its record in raw_meta.runs."""
     if not settings.sources and not settings.exports:
         raise NothingToDo("Nothing to do: the settings name no sources and no exports (see district.example.yml).")
-    wh = settings.warehouse()
     run = Run(uuid.uuid4().hex, raw_meta.now())
+    console.rule(f"Schoolhouse nightly {run.run_id[:8]}" + (f" — {settings.district_name}" if settings.district_name else ""))
+    published = False
+    try:
+        with generation(settings, "nightly") as gen:
+            _night(gen, run)
+            published = gen.published
+    except BaseException as exc:
+        run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
+        _record_unpublished(settings, run)
+        raise
+    if not published:
+        _record_unpublished(settings, run)
+    print_summary(run)
+    return run
+
+
+def _night(gen: Generation, run: Run) -> None:
+    settings = gen.settings
+    wh = settings.warehouse()
     raw_meta.ensure(wh)
+    # On PostgreSQL this row shows at once that a night is running (and, if it dies, that it died).
     raw_meta.start_run(wh, run.run_id, run.started_at, str(settings.config_file) if settings.config_file else None,
                        settings.district_name)
-    console.rule(f"Schoolhouse nightly {run.run_id[:8]}" + (f" — {settings.district_name}" if settings.district_name else ""))
 
     def timed(fn: Callable[..., Step], *args) -> Step:
         t0 = time.monotonic()
@@ -184,27 +212,37 @@ def run_nightly(settings: Settings) -> Run:
         console.log(f"[{colour}]{step.name}: {step.status}[/] ({step.seconds:.1f} s) {step.message}")
         return step
 
+    for source, location in settings.sources.items():
+        console.log(f"loading {source} from {location}")
+        timed(_load_step, gen, source, location)
+    console.log("building (dbt build)")
+    built = timed(_build_step, gen)
+    for target in settings.exports:
+        if built.status != "ok":
+            run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
+            continue
+        console.log(f"exporting {target.vendor} to {target.to}")
+        timed(_export_step, gen, target.vendor, target.to, run.run_id)
+    if settings.retention_days:
+        timed(_purge_step, gen)
+    raw_meta.finish_run(wh, run.run_id, run.record(), [asdict(s) for s in run.steps])
+    if built.status == "ok":
+        gen.publish()
+
+
+def _record_unpublished(settings: Settings, run: Run) -> None:
+    """A night whose warehouse was not published still leaves its record where readers look."""
     try:
-        for source, location in settings.sources.items():
-            console.log(f"loading {source} from {location}")
-            timed(_load_step, settings, source, location)
-        console.log("building (dbt build)")
-        built = timed(_build_step, settings)
-        for target in settings.exports:
-            if built.status != "ok":
-                run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
-                continue
-            console.log(f"exporting {target.vendor} to {target.to}")
-            timed(_export_step, settings, target.vendor, target.to, run.run_id)
-        if settings.retention_days:
-            timed(_purge_step, settings)
-    except BaseException as exc:
-        run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
-        raise
-    finally:
-        raw_meta.finish_run(wh, run.run_id, run.record(), [asdict(s) for s in run.steps])
-    print_summary(run)
-    return run
+        with generation(settings, "nightly-record") as gen:
+            wh = gen.settings.warehouse()
+            raw_meta.ensure(wh)
+            if settings.target == "duckdb":  # on PostgreSQL the row was written in place at the start
+                raw_meta.start_run(wh, run.run_id, run.started_at,
+                                   str(settings.config_file) if settings.config_file else None, settings.district_name)
+            raw_meta.finish_run(wh, run.run_id, run.record(), [asdict(s) for s in run.steps])
+            gen.publish()
+    except Exception as exc:  # noqa: BLE001 - the night's own failure is what matters; say this one too
+        console.log(f"[red]The night's record could not be written ({exc!r}).[/]")
 
 
 def print_summary(run: Run) -> None:

@@ -31,7 +31,8 @@ def student_data_paths(settings: Settings) -> list[Path]:
     if settings.target == "duckdb":
         w = settings.duckdb_path
         paths += [w, w.with_name(w.name + ".wal"), w.with_name(w.name + ".app.sqlite"),
-                  w.with_name(w.name + ".app.sqlite-wal"), w.with_name(w.name + ".app.sqlite-shm")]
+                  w.with_name(w.name + ".app.sqlite-wal"), w.with_name(w.name + ".app.sqlite-shm"),
+                  w.with_name(f".{w.name}.next")]  # a generation being written (schoolhouse.generation)
     paths += [Path(e.to) for e in settings.exports if "://" not in e.to]
     for env, default in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
         paths.append(Path(os.environ[env]) if os.environ.get(env) else settings.project_dir / default)

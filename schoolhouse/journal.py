@@ -1,0 +1,68 @@
+"""The archive's journal: what each published generation did to the warehouse, in order.
+
+``<archive_dir>/journal.jsonl`` holds one JSON line per generation: its loads (the folder's files
+as they came, each by the sha256 under which the archive keeps it, with the load's settings) and
+its builds (every dbt var, including the night's snapshot time). The archived files plus this
+journal are enough to recreate the warehouse (``schoolhouse replay --from-archive``); it is
+append-only and lives with the archive, so losing the warehouse does not lose it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from schoolhouse import raw_meta
+
+if TYPE_CHECKING:
+    from loaders.load import LoadSummary
+    from schoolhouse.generation import Generation
+    from schoolhouse.settings import Settings
+
+NAME = "journal.jsonl"
+
+
+def path(archive_dir: Path) -> Path:
+    return archive_dir / NAME
+
+
+def load_step(settings: Settings, summary: LoadSummary, *, force: bool = False) -> dict[str, Any]:
+    """A load as the journal keeps it: the files the folder held, and what decided their fate."""
+    root = settings.archive_dir.resolve()
+    return {"kind": "load", "source": summary.source, "force": force,
+            "max_reject_share": settings.max_reject_share,
+            "file_patterns": {k: list(v) for k, v in settings.file_patterns.get(summary.source, {}).items()},
+            "files": [{"name": af.name, "sha256": af.sha256, "path": str(Path(af.path).resolve().relative_to(root))}
+                      for af in summary.archived]}
+
+
+def database_load_step(source: str) -> dict[str, Any]:
+    """A load straight from a database (PowerSchool): nothing archived, so a replay cannot repeat it."""
+    return {"kind": "load", "source": source, "files": None}
+
+
+def append(archive_dir: Path, gen: Generation) -> None:
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"generation": gen.id, "command": gen.command, "started_at": gen.started_at.isoformat(),
+                       "published_at": raw_meta.now().isoformat(), "published": gen.published, "steps": gen.steps},
+                      default=str)
+    with open(path(archive_dir), "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read(archive_dir: Path) -> list[dict[str, Any]]:
+    """Every generation recorded, oldest first (a torn last line, from a crash mid-write, is skipped)."""
+    p = path(archive_dir)
+    if not p.exists():
+        return []
+    entries = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return entries

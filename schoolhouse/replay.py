@@ -1,0 +1,91 @@
+"""`schoolhouse replay --from-archive`: recreate a lost warehouse from the archive and its journal.
+
+Every generation the journal records is played back in order: each load gets a folder holding the
+files that load saw (the archived copies under their own names) and the settings it ran with;
+each build gets the dbt vars it ran with, the snapshot time included, so snapshots, history and
+incremental facts come back as they were. Nothing is pushed to a vendor. What cannot come back:
+raw_meta.runs and raw_meta.exports (what was done, not what was loaded), PowerSchool loads read
+straight from the SIS database (not archived), and nights whose files retention_days has purged.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.load import load_files
+from schoolhouse import journal
+from schoolhouse.build import build
+from schoolhouse.generation import generation
+from schoolhouse.settings import Settings
+
+
+class ReplayError(RuntimeError):
+    """The archive cannot be replayed (no journal, a purged file, a warehouse that is not empty)."""
+
+
+@dataclass
+class ReplayResult:
+    generations: int = 0
+    loads: int = 0
+    builds: int = 0
+    not_replayable: list[str] = field(default_factory=list)  # what could not be played back, and why
+    differing_builds: list[str] = field(default_factory=list)  # builds whose outcome differs from the original
+
+
+def _is_empty(settings: Settings) -> bool:
+    if settings.target == "duckdb":
+        return not settings.duckdb_path.exists()
+    return not settings.warehouse().table_exists("raw_meta", "file_loads")
+
+
+def _folder_of(step: dict, archive_dir: Path, folder: Path, when: str) -> Path:
+    """The load's folder as it was: each archived file under the name it came with."""
+    for f in step["files"]:
+        stored = archive_dir / f["path"]
+        if not stored.exists():
+            raise ReplayError(f"The {step['source']} file {f['name']} of the {when} generation is no longer in the "
+                              f"archive ({stored}; retention_days purges old files), so the replay cannot go on.")
+        link = folder / f["name"]
+        if link.exists():
+            raise ReplayError(f"The {when} {step['source']} load saw two files named {f['name']}.")
+        link.symlink_to(stored.resolve())
+    return folder
+
+
+def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> ReplayResult:
+    entries = journal.read(settings.archive_dir)
+    if not entries:
+        raise ReplayError(f"There is no journal in {settings.archive_dir} ({journal.NAME}): nothing to replay.")
+    if not _is_empty(settings):
+        where = settings.duckdb_path if settings.target == "duckdb" else settings.warehouse().describe()
+        raise ReplayError(f"The warehouse ({where}) is not empty: replay only recreates a lost warehouse. "
+                          "Move the file away (or use an empty database) first.")
+    result = ReplayResult()
+    with generation(settings, "replay") as gen:
+        for n, entry in enumerate(entries, 1):
+            when = entry["started_at"]
+            progress(f"{n}/{len(entries)}: {entry['command']} of {when}")
+            for step in entry["steps"]:
+                if step["kind"] == "load":
+                    if step["files"] is None:
+                        result.not_replayable.append(f"{step['source']} load of {when} (read from the SIS database)")
+                        continue
+                    with tempfile.TemporaryDirectory(prefix="schoolhouse-replay-") as tmp:
+                        folder = _folder_of(step, settings.archive_dir, Path(tmp), when)
+                        load_files(step["source"], folder, gen.settings.warehouse(), settings.archive_dir,
+                                   max_reject_share=step["max_reject_share"], force=step["force"],
+                                   patterns={step["source"]: {e: tuple(p) for e, p in step["file_patterns"].items()}})
+                    result.loads += 1
+                elif step["kind"] == "build":
+                    ok = build(gen.settings, select=step["select"], full_refresh=step["full_refresh"],
+                               indirect_selection=step["indirect_selection"], replay_vars=step["vars"])
+                    if ok != step["ok"]:
+                        result.differing_builds.append(f"the build of {when} {'succeeded' if ok else 'failed'} "
+                                                       f"(originally {'succeeded' if step['ok'] else 'failed'})")
+                    result.builds += 1
+            result.generations += 1
+        gen.publish()
+    return result

@@ -1,0 +1,231 @@
+"""The warehouse serves while it builds (issue 15): readers in other processes never block the
+nightly and never see half of it, a killed night changes nothing readers see, and the archive's
+journal recreates a lost warehouse equal to the original."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator import generate
+from schoolhouse import app_store
+from schoolhouse.cli import main
+from schoolhouse.generation import next_path
+from schoolhouse.nightly import run_nightly
+from schoolhouse.settings import load_settings
+from schoolhouse.warehouse import Warehouse
+from tests.conftest import use_engine
+from tests.warehouse_reader import ANSWER_SQL
+
+STUDENTS = 150
+# Columns that say when this copy of the warehouse loaded a file, not what the file held.
+LOAD_TIME_COLUMNS = ("loaded_at", "last_attempt_at", "load_id", "_dlt_load_id", "_dlt_id")
+# What was done rather than loaded (nights run, files pushed): kept across swaps (checked below), but
+# a replay pushes nothing and runs no night, so it cannot recreate them.
+NOT_REPLAYED = {"stg_meta__runs", "stg_meta__exports", "dq_nightly_runs", "dq_export_pushes"}
+
+
+def nights(tmp_path: Path, count: int) -> list[Path]:
+    """``count`` consecutive school days of one district, and a district.yml for each."""
+    configs = []
+    for n in range(count):
+        folder = tmp_path / f"day{n + 1}"
+        manifest = generate(folder, students=STUDENTS, seed=5, day=40 + n)
+        if n >= 1:  # from the second night on, one student has withdrawn: history to keep
+            students = folder / "students_export.txt"
+            header, *rows = students.read_bytes().split(b"\r\n")
+            rows[7] = rows[7].replace(b'"Active"', b'"Withdrawn"', 1)
+            students.write_bytes(b"\r\n".join([header, *rows]))
+        config = tmp_path / f"night{n + 1}.yml"
+        config.write_text(yaml.safe_dump({
+            "email_domain": "example-district.org", "student_email_domain": "students.example-district.org",
+            "as_of_date": manifest["as_of_date"],
+            "sources": {s: str(folder) for s in ("district", "aspen", "star")},
+            "exports": [{"vendor": "clever", "to": str(tmp_path / "out" / "clever")}],
+        }))
+        configs.append(config)
+    return configs
+
+
+def night(config: Path) -> None:
+    run = run_nightly(load_settings(config))
+    steps = {s.name: s.status for s in run.steps}
+    assert steps["build"] == "ok" and steps["export:clever"] == "ok", run.message()
+
+
+def answer(wh: Warehouse) -> list[int]:
+    with wh.connect(read_only=True) as con:
+        cur = wh.cursor(con)
+        values = []
+        for sql in ANSWER_SQL:
+            cur.execute(sql)
+            values.append(cur.fetchone()[0])
+        return values
+
+
+class Readers:
+    """Reader processes (tests/warehouse_reader.py) running until stopped."""
+
+    def __init__(self, folder: Path, holds: tuple[bool, ...]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.stop = folder / "stop"
+        self.outs = [folder / f"reader{i}.jsonl" for i in range(len(holds))]
+        self.holds = holds
+        self.procs = [subprocess.Popen([sys.executable, "-m", "tests.warehouse_reader", str(out), str(self.stop),
+                                        *(["--hold"] if hold else [])], cwd=Path(__file__).parent.parent)
+                      for out, hold in zip(self.outs, holds)]
+
+    def records(self, i: int) -> list[dict]:
+        if not self.outs[i].exists():
+            return []
+        return [json.loads(line) for line in self.outs[i].read_text().splitlines() if line.strip()]
+
+    def wait_for(self, predicate, what: str, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if all(predicate(i) for i in range(len(self.procs))):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the readers did not {what} within {timeout} s")
+
+    def finish(self) -> list[list[dict]]:
+        self.stop.touch()
+        for p in self.procs:
+            p.wait(timeout=30)
+        return [self.records(i) for i in range(len(self.procs))]
+
+
+def tables(wh: Warehouse) -> list[tuple[str, str]]:
+    """Every table and view dbt builds (the raw schemas and raw_meta hold when, not what)."""
+    rows = wh.query("select table_schema, table_name from information_schema.tables where table_schema in "
+                    "('staging', 'intermediate', 'marts', 'snapshots', 'exports', 'seeds') order by 1, 2")
+    return [(s, t) for s, t in rows]
+
+
+def contents(wh: Warehouse, schema: str, table: str) -> list[str]:
+    cols = [c for c in wh.columns(schema, table) if not c.endswith(LOAD_TIME_COLUMNS)]
+    rows = wh.query(f"select {', '.join(chr(34) + c + chr(34) for c in cols)} from {schema}.{table}")
+    return sorted(repr(r) for r in rows)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_three_nights_served_while_building_and_replayed_from_the_archive(engine, isolated, request, monkeypatch, tmp_path):
+    wh = use_engine(engine, request, monkeypatch)
+    configs = nights(tmp_path, 3)
+    night(configs[0])
+    first = answer(wh)
+    if engine == "duckdb":
+        # What people write in the app lives beside the warehouse, not in it: the swap must not lose it.
+        app_store.append(wh, "access_log", [{"event_at": app_store.now(), "event": "sign_in", "staff_id": "T1",
+                                             "login": "t1", "student_id": None, "detail": "before night 2"}])
+    # Three readers in their own processes, as dashboards and a notebook are. On DuckDB one of them
+    # keeps its connection open all night (a notebook left open).
+    readers = Readers(tmp_path / "readers", (False, False, engine == "duckdb"))
+    readers.wait_for(lambda i: readers.records(i), "start reading")
+    started = time.time()
+    night(configs[1])
+    built = time.time()
+    second = answer(wh)
+    holds = readers.holds
+    readers.wait_for(lambda i: holds[i] or any(r.get("answer") == second for r in readers.records(i)),
+                     "see tonight's warehouse")
+    records = readers.finish()
+
+    assert first[0] == 1 and second[0] == 2 and first[1] != second[1], (first, second)
+    during = [r for rs in records for r in rs if started <= r["t"] <= built]
+    assert len(during) >= 30, f"only {len(during)} reads happened during the night"
+    errors = [r["error"] for rs in records for r in rs if "error" in r]
+    assert not errors, f"{len(errors)} reads failed during the night, e.g. {errors[0]}"
+    for i, rs in enumerate(records):
+        answers = [r["answer"] for r in rs]
+        if holds[i]:
+            assert all(a == first for a in answers), "a connection held open all night sees last night, whole"
+        elif engine == "duckdb":
+            # One file per night: every read is last night's or tonight's warehouse, never a mix.
+            assert all(a in (first, second) for a in answers), [a for a in answers if a not in (first, second)][:3]
+        else:
+            # In place, table by table: each table is last night's or tonight's, and a reader waits at
+            # most for one table's swap, never for the build.
+            assert all(a[k] in (first[k], second[k]) for a in answers for k in range(len(first)))
+    slowest = max(r["seconds"] for rs in records for r in rs)
+    assert slowest < 5, f"a read waited {slowest:.1f} s during a night of {built - started:.0f} s"
+
+    # Tonight's vendor files came from tonight's warehouse.
+    clever = (tmp_path / "out" / "clever" / "students.csv").read_text().splitlines()
+    assert len(clever) - 1 == wh.query("select count(*) from exports.clever__students")[0][0]
+    night(configs[2])
+    assert answer(wh)[0] == 3 and wh.query("select count(*) from raw_meta.exports")[0][0] > 0
+    if engine == "duckdb":
+        _, rows = app_store.read(wh, "select detail from {app}access_log")
+        assert rows == [("before night 2",)]
+        assert not next_path(wh.duckdb_path).parent.exists(), "no copy is left beside the warehouse"
+
+    # The warehouse is lost: replay the archive into an empty one and compare everything dbt builds.
+    original = {t: contents(wh, *t) for t in tables(wh)}
+    if engine == "duckdb":
+        monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "replayed" / "warehouse.duckdb"))
+        monkeypatch.setenv("SCHOOLHOUSE_DLT_DIR", str(tmp_path / "dlt_replay"))
+    replayed_wh = use_engine(engine, request, monkeypatch)
+    monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[2]))
+    result = CliRunner().invoke(main, ["replay", "--from-archive"])
+    assert result.exit_code == 0, result.output
+    assert "Replayed 3 generations (9 loads, 3 builds)" in result.output
+    replayed = {t: contents(replayed_wh, *t) for t in tables(replayed_wh)}
+    assert set(replayed) == set(original)
+    differ = [t for t in original if t[1] not in NOT_REPLAYED and original[t] != replayed[t]]
+    assert not differ, f"{len(differ)} of {len(original)} relations differ after the replay: {differ[:5]}"
+    withdrawn = replayed_wh.query("select count(*) from snapshots.snap_students where dbt_valid_to is not null")[0][0]
+    assert withdrawn == 1, "the withdrawal's history came back, at the night it happened"
+    # A second replay over it is refused: replay recreates a lost warehouse, it never merges.
+    again = CliRunner().invoke(main, ["replay", "--from-archive"])
+    assert again.exit_code == 2 and "not empty" in again.output
+
+
+def _nightly_process(config: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from schoolhouse.cli import main; main()", "nightly",
+                             "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+                            cwd=Path(__file__).parent.parent)
+
+
+def _kill_when(proc: subprocess.Popen, seen) -> str:
+    """SIGKILL the nightly once ``seen(output so far)`` is true; the output it had written."""
+    output = []
+    for line in proc.stdout:
+        output.append(line)
+        if seen("".join(output)):
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    return "".join(output)
+
+
+def test_a_killed_night_leaves_readers_and_the_next_night_whole(duckdb_warehouse, tmp_path):
+    wh = duckdb_warehouse
+    configs = nights(tmp_path, 2)
+    night(configs[0])
+    first = answer(wh)
+    before = wh.duckdb_path.read_bytes()
+    kill_points = {
+        "while copying and loading": lambda out: "loading district" in out,
+        "in the middle of dbt build": lambda out: out.count(" OK created ") >= 40,
+        "while writing the vendor files": lambda out: "exporting clever" in out,
+    }
+    for point, seen in kill_points.items():
+        output = _kill_when(_nightly_process(configs[1]), seen)
+        assert seen(output), f"the nightly ended before it was {point}:\n{output[-2000:]}"
+        assert wh.duckdb_path.read_bytes() == before, f"killed {point}, the warehouse changed"
+        assert answer(wh) == first, f"killed {point}, readers no longer see last night"
+    night(configs[1])
+    after = answer(wh)
+    assert after[0] == 2 and after[1] != first[1], "the next night ran whole after three killed ones"
+    assert not next_path(wh.duckdb_path).parent.exists()
