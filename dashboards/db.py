@@ -1,8 +1,9 @@
 """Read-only queries against the warehouse, on DuckDB or PostgreSQL, returned as DataFrames.
 
-A connection is opened per query and closed at once: on DuckDB a read-only connection holds a
-shared lock, so keeping one open would block the nightly load. When the nightly load holds the
-write lock, queries raise WarehouseBusy and the pages say so (cached results stay served).
+A connection is opened per query and closed at once, so the query after a nightly run reads the
+file it published (schoolhouse.generation: the nightly writes a copy and renames it into place;
+readers never wait for it). When something else holds DuckDB's write lock (a `dbt build` run by
+hand on the file itself), queries raise WarehouseBusy and the pages say so (cached results stay served).
 
 SQL is written once with ``?`` placeholders and portable SQL; this module adapts the placeholders
 for psycopg2. Values always travel as parameters, never inside the SQL text.

@@ -111,8 +111,7 @@ def load(settings: Settings, source: str, location: str | None, force: bool) -> 
             summary = load_location(gen.settings, source, location, force=force, progress=console.log)
         except (SftpError, SourceUnreadable) as exc:
             _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
-        gen.record(journal.database_load_step(source) if source == "powerschool"
-                   else journal.load_step(gen.settings, summary, force=force))
+        gen.record(journal.load_step(gen.settings, source, summary.archived, force=force))
         gen.publish()  # a refused file loaded nothing; what did load, and the refusal's record, are kept
     print_load_summary(summary)
     for o in summary.unrecognised:

@@ -92,7 +92,7 @@ def _writer_lock(current: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _copy(src: Path, dest: Path) -> None:
+def copy_file(src: Path, dest: Path) -> None:
     # copy_file_range: a reflink (no data copied) on filesystems that can, an in-kernel copy elsewhere.
     with open(src, "rb") as fin, open(dest, "wb") as fout:
         size = os.fstat(fin.fileno()).st_size
@@ -148,9 +148,9 @@ def generation(settings: Settings, command: str) -> Iterator[Generation]:
         nxt.parent.mkdir(mode=0o700, parents=True)
         t0 = time.monotonic()
         if current.exists():
-            _copy(current, nxt)
+            copy_file(current, nxt)
             if wal(current).exists():  # left by a writer of an earlier version: DuckDB replays it on open
-                _copy(wal(current), wal(nxt))
+                copy_file(wal(current), wal(nxt))
             console.log(f"writing a copy of {current.name} ({current.stat().st_size / 2**20:,.0f} MiB, "
                         f"{time.monotonic() - t0:.1f} s); readers keep the current one")
         gen = Generation(dataclasses.replace(settings, duckdb_path=nxt), command)

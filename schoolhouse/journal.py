@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schoolhouse import raw_meta
+from schoolhouse.catalog import FILE_SOURCES
 
 if TYPE_CHECKING:
-    from loaders.load import LoadSummary
     from schoolhouse.generation import Generation
     from schoolhouse.settings import Settings
 
@@ -28,19 +29,18 @@ def path(archive_dir: Path) -> Path:
     return archive_dir / NAME
 
 
-def load_step(settings: Settings, summary: LoadSummary, *, force: bool = False) -> dict[str, Any]:
-    """A load as the journal keeps it: the files the folder held, and what decided their fate."""
+def load_step(settings: Settings, source: str, archived: Sequence[Any], *, force: bool = False) -> dict[str, Any]:
+    """A load as the journal keeps it: the files the folder held (``archived``: the loader's
+    ArchivedFile of each, zips whole) and what decided their fate. A load straight from a database
+    archives nothing (``files`` is None): a replay cannot repeat it."""
+    if source not in FILE_SOURCES:
+        return {"kind": "load", "source": source, "files": None}
     root = settings.archive_dir.resolve()
-    return {"kind": "load", "source": summary.source, "force": force,
+    return {"kind": "load", "source": source, "force": force,
             "max_reject_share": settings.max_reject_share,
-            "file_patterns": {k: list(v) for k, v in settings.file_patterns.get(summary.source, {}).items()},
+            "file_patterns": {k: list(v) for k, v in settings.file_patterns.get(source, {}).items()},
             "files": [{"name": af.name, "sha256": af.sha256, "path": str(Path(af.path).resolve().relative_to(root))}
-                      for af in summary.archived]}
-
-
-def database_load_step(source: str) -> dict[str, Any]:
-    """A load straight from a database (PowerSchool): nothing archived, so a replay cannot repeat it."""
-    return {"kind": "load", "source": source, "files": None}
+                      for af in archived]}
 
 
 def append(archive_dir: Path, gen: Generation) -> None:

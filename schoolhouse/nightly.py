@@ -105,7 +105,7 @@ def _load_step(gen: Generation, source: str, location: str) -> Step:
         text = str(exc).strip() or type(exc).__name__
         step.message = f"{source} could not be loaded from {location} ({text.rstrip('.')}); yesterday's data is kept."
         return step
-    gen.record(journal.database_load_step(source) if source == "powerschool" else journal.load_step(gen.settings, summary))
+    gen.record(journal.load_step(gen.settings, source, summary.archived))
     outcomes = summary.outcomes
     step.counts = {
         "files_loaded": sum(1 for o in outcomes if o.status == "loaded"),
