@@ -146,6 +146,14 @@ def print_load_summary(summary) -> None:
     console.print(table)
 
 
+def _export_checks_said(settings: Settings, vendor: str | None = None) -> str:
+    """The failed export checks of the last build, one sentence each (exports.checks)."""
+    from exports.checks import sentences
+    from schoolhouse.dbt_runner import target_dir
+
+    return "".join("\n" + s for s in sentences(settings.warehouse(), target_dir(settings), vendor=vendor))
+
+
 @main.command()
 @click.option("--select", "select", default=None,
               help="dbt node selection (default: everything); only tests whose every parent is selected run.")
@@ -160,7 +168,8 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
         if not run_build(gen.settings, select=select, export_checks="error" if settings.exports else "warn",
                          full_refresh=full_refresh, indirect_selection="cautious" if select else None, generation=gen):
             _fail("dbt build failed: a model or an error-severity test failed (see the log above)."
-                  + (" The warehouse is as it was before the build." if settings.target == "duckdb" else ""))
+                  + (" The warehouse is as it was before the build." if settings.target == "duckdb" else "")
+                  + _export_checks_said(gen.settings))
         gen.publish()
 
 
@@ -179,7 +188,8 @@ def export(settings: Settings, vendor: str, destination: str, force: bool) -> No
         console.log(f"building and testing the {vendor} export views")
         if not run_build(gen.settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
                          indirect_selection="cautious", generation=gen):
-            _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written.")
+            _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written."
+                  + _export_checks_said(gen.settings, vendor))
         result = export_vendor(gen.settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
                                log=console.log)
         gen.publish()  # the push's record (pushed, refused or failed) is kept either way

@@ -138,8 +138,12 @@ def _build_step(gen: Generation) -> Step:
     step.status = "ok" if ok else "failed"
     kept = " Readers keep yesterday's warehouse; tonight's loads were not kept, the next night loads the files again." \
         if settings.target == "duckdb" else ""
-    step.message = "" if ok else ("dbt build failed (a model or an error-severity test, see the log); "
-                                  "no export was sent, vendors keep yesterday's files." + kept)
+    if not ok:
+        from exports.checks import sentences
+
+        why = sentences(settings.warehouse(), target_dir(settings))
+        step.message = ("dbt build failed (a model or an error-severity test, see the log); "
+                        "no export was sent, vendors keep yesterday's files." + kept + "".join(" " + w for w in why))
     return step
 
 

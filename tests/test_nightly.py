@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
 import yaml
@@ -74,3 +75,43 @@ def test_a_failing_dbt_test_stops_the_night_before_any_export(duckdb_warehouse, 
     failed = {r["unique_id"].split(".")[2] for r in results if r["status"] in ("fail", "error")}
     assert failed and all(name.startswith(("unique_", "export_file_", "relationships_")) for name in failed), failed
     assert any("orgs" in name or "school" in name for name in failed)
+
+
+def test_a_failed_export_check_is_said_in_a_plain_sentence(duckdb_warehouse, tmp_path, monkeypatch):
+    """The issue's example: no student_email_domain, so students have no username. The command says
+    what is wrong, how many, what fixes it and which students, not a dbt test name."""
+    from click.testing import CliRunner
+
+    from schoolhouse.cli import main
+
+    district = tmp_path / "district"
+    manifest = generate(district, students=60, seed=3)
+    # Three students have no email in the SIS; with no student_email_domain they get no username.
+    students = district / "students_export.txt"
+    header, *rows = students.read_bytes().split(b"\r\n")
+    at = header.split(b",").index(b'"primary_email"')
+    for i in (3, 9, 17):
+        fields = rows[i].split(b'","')
+        fields[at] = b""
+        rows[i] = b'","'.join(fields)
+    students.write_bytes(b"\r\n".join([header, *rows]))
+    config = tmp_path / "district.yml"
+    config.write_text(yaml.safe_dump({
+        "email_domain": "example-district.org", "as_of_date": manifest["as_of_date"],
+        "sources": {s: str(district) for s in ("district", "aspen", "star")},
+        "exports": [{"vendor": "clever", "to": str(tmp_path / "out")}],
+    }))
+    monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(config))
+    for source in ("district", "aspen", "star"):
+        CliRunner().invoke(main, ["load", source])
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    # dbt's own count for the test, and the sentence's
+    dbt_count = re.search(r"not_null_exports__active_students_username.*?Got (\d+) results", said).group(1)
+    sentence = re.search(r"(\d+) active students have no username \(exports__active_students\.username\)\. "
+                         r"To fix: set student_email_domain in district\.yml[^.]*\. Examples: ([^.]*)\.", said)
+    assert sentence, said[-3000:]
+    assert sentence.group(1) == dbt_count == "3"
+    examples = sentence.group(2).split(", ")
+    assert 1 <= len(examples) <= 5 and all(e.isdigit() for e in examples), examples

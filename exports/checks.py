@@ -1,0 +1,132 @@
+"""Failed export checks as a district reads them: what is wrong, in how many rows of which file,
+what fixes it, and up to five example keys.
+
+dbt says ``not_null_exports__active_students_username Got 16 results``; this module says
+``16 active students have no username (exports__active_students.username): set
+student_email_domain in district.yml ... e.g. 1001, 1002``. It reads dbt's own run results and
+manifest (no second list of checks): a test's rule comes from its test metadata, the fix from the
+``meta.fix`` of the column it tests (or of the test, or of the model), the examples from the view.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from schoolhouse.warehouse import Warehouse
+
+EXAMPLES = 5
+
+RULES = {
+    "not_null": "have no {column}",
+    "unique": "repeat a {column} another row has",
+    "accepted_values": "have a {column} outside the values the vendor accepts ({values})",
+    "relationships": "have a {column} that is not in {to}",
+    "export_file": "break a rule of the vendor's file format",
+}
+DEFAULT_FIX = "see the column's description in the model's YAML (dbt docs) for where the value comes from"
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    test: str  # dbt's name for it
+    model: str  # the view it checks
+    file_name: str | None  # the vendor file, when the view is one
+    vendor: str | None  # None: a shared view every vendor's files are built from
+    column: str | None
+    rule: str  # not_null, unique, accepted_values, relationships, export_file, or a test's own name
+    rows: int
+    severity: str  # error | warn
+    fix: str
+    examples: tuple[str, ...]
+    accepted: tuple[str, ...] = ()  # accepted_values: what the vendor takes
+    rows_are: str | None = None  # the model's meta.rows_are: "active students"
+
+    def sentence(self) -> str:
+        what = self.file_name or self.model
+        where = f"{self.model}.{self.column}" if self.column else self.model
+        values = ", ".join(self.accepted[:8]) + (", ..." if len(self.accepted) > 8 else "")
+        rule = RULES.get(self.rule, "fail the check {test}").format(
+            column=self.column or "value", values=values, to="the file it refers to", test=self.test).replace(" ()", "")
+        subject = self.rows_are or f"{'row' if self.rows == 1 else 'rows'} of {what}"
+        if self.rows == 1:  # "1 row of orgs.csv repeats ...", "1 active students has" reads wrong either way
+            verb, _, rest = rule.partition(" ")
+            rule = {"have": "has", "repeat": "repeats", "break": "breaks", "fail": "fails"}.get(verb, verb) + " " + rest
+        examples = f" Examples: {', '.join(self.examples)}." if self.examples else ""
+        return f"{self.rows:,} {subject} {rule} ({where}). To fix: {self.fix}.{examples}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _examples(wh: Warehouse, rule: str, node: dict, model: dict, column: str | None, compiled: str) -> tuple[str, ...]:
+    """Up to five keys (the view's first column) of rows that fail, or the failing values themselves."""
+    try:
+        if rule == "not_null" and column:
+            key = next(iter(model.get("columns") or {}), None) or column
+            relation = f"{_quote(model['schema'])}.{_quote(model.get('alias') or model['name'])}"
+            rows = wh.query(f"select {_quote(key)} from {relation} where {_quote(column)} is null "
+                            f"order by 1 limit {EXAMPLES}")
+        elif compiled:
+            rows = wh.query(f"select * from ({compiled}) as failing limit {EXAMPLES}")
+        else:
+            return ()
+    except Exception:  # noqa: BLE001 - examples help; their absence must not hide the sentence
+        return ()
+    return tuple(" / ".join("" if v is None else str(v) for v in row[:3]) for row in rows)
+
+
+def _meta(node: dict) -> dict:
+    return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+
+
+def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> list[FailedCheck]:
+    """Every test that failed or warned in the last dbt run (``target``: its run_results.json and
+    manifest.json), on the export views unless ``only_exports`` is False."""
+    try:
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError):
+        return []
+    nodes = manifest.get("nodes", {})
+    # A vendor view's column without a fix of its own takes the fix of the shared column it comes from.
+    shared_fixes = {name.lower(): _meta(col)["fix"] for n in nodes.values() if n.get("resource_type") == "model"
+                    and "shared" in (n.get("fqn") or []) for name, col in (n.get("columns") or {}).items()
+                    if _meta(col).get("fix")}
+    out = []
+    for result in results:
+        if result.get("status") not in ("fail", "warn"):
+            continue
+        node = nodes.get(result["unique_id"]) or {}
+        model = nodes.get(node.get("attached_node") or "") or {}
+        in_exports = "exports" in (model.get("fqn") or [])
+        if node.get("resource_type") != "test" or (only_exports and not in_exports):
+            continue
+        meta = _meta(model)
+        column = (node.get("column_name") or "").strip('"') or None
+        kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
+        rule = (node.get("test_metadata") or {}).get("name") or node.get("name", "")
+        columns = model.get("columns") or {}
+        col_meta = _meta(columns.get(column, {})) if column else {}
+        fix = (col_meta.get("fix") or _meta(node).get("fix") or meta.get("fix")
+               or shared_fixes.get((column or "").lower()) or DEFAULT_FIX)
+        out.append(FailedCheck(
+            test=node.get("name", result["unique_id"]), model=model.get("name", "?"), file_name=meta.get("file_name"),
+            vendor=meta.get("vendor"), column=column, rule=rule, rows_are=meta.get("rows_are"),
+            rows=int(result.get("failures") or 0), severity="warn" if result["status"] == "warn" else "error",
+            fix=fix.rstrip("."), examples=_examples(wh, rule, node, model, column, result.get("compiled_code") or ""),
+            accepted=tuple(str(v) for v in kwargs.get("values") or ())))
+    return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))
+
+
+def for_vendor(checks: list[FailedCheck], vendor: str) -> list[FailedCheck]:
+    """The checks that concern ``vendor``'s files: its own views, and the shared views they are built from."""
+    return [c for c in checks if c.vendor in (None, vendor)]
+
+
+def sentences(wh: Warehouse, target: Path, *, severity: str = "error", vendor: str | None = None) -> list[str]:
+    """The failed export checks of the last dbt run at ``severity``, one plain sentence each."""
+    checks = [c for c in failed_checks(wh, target) if c.severity == severity]
+    return [c.sentence() for c in (for_vendor(checks, vendor) if vendor else checks)]
