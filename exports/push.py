@@ -7,7 +7,11 @@ Safety (README, "The nightly run and the vendor files"):
   at all is written and the attempt is recorded as refused; ``force`` overrides (recorded).
 * A folder destination gets temporary files first, then renames; SFTP goes through
   :func:`schoolhouse.sftp.push_files` (temporaries, size checks, then renames; all or none).
-* Every attempt, pushed, refused or failed, is a row per file in ``raw_meta.exports``.
+* Every attempt, pushed, unchanged, refused or failed, is a row per file in ``raw_meta.exports``.
+* Nothing changed since the last push to the same place (every file's sha256 the same): nothing
+  is sent (hourly schedules poll; vendors re-import whatever lands).
+* Each push keeps its files (exports.changes), so the next push, a ``dry_run`` preview and the
+  shrink guard's refusal say how many rows were added, changed and removed.
 
 The views must be built and tested first (``schoolhouse.build`` with export checks as errors);
 this module only reads them.
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports import destinations
+from exports.changes import FileChange, changes, keep
 from exports.files import ExportError, RenderedFile, export_files, package, render
 from schoolhouse import raw_meta
 from schoolhouse.settings import Settings
@@ -31,14 +36,15 @@ class ExportResult:
     vendor: str
     destination: str
     push_id: str
-    status: str  # pushed | refused | failed
+    status: str  # pushed | unchanged | refused | failed | preview (dry run)
     message: str
     files: list[RenderedFile] = field(default_factory=list)
     forced: bool = False
+    changes: list[FileChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status == "pushed"
+        return self.status in ("pushed", "unchanged", "preview")
 
     @property
     def rows(self) -> int:
@@ -51,9 +57,14 @@ def shrunk_files(files: list[RenderedFile], max_drop: float) -> list[RenderedFil
             if f.previous_rows and (f.previous_rows - f.rows) / f.previous_rows > max_drop + 1e-12]
 
 
-def _guard_sentence(vendor: str, destination: str, shrunk: list[RenderedFile], max_drop: float) -> str:
+def _guard_sentence(vendor: str, destination: str, shrunk: list[RenderedFile], max_drop: float,
+                    change: dict[str, FileChange]) -> str:
+    def detail(f: RenderedFile) -> str:
+        c = change.get(f.spec.file_name)
+        return f": {c.added:,} added, {c.changed:,} changed, {c.removed:,} removed" if c and c.compared else ""
+
     parts = [f"{f.spec.file_name} fell from {f.previous_rows:,} to {f.rows:,} rows "
-             f"({(f.previous_rows - f.rows) / f.previous_rows:.0%})" for f in shrunk]
+             f"({(f.previous_rows - f.rows) / f.previous_rows:.0%}{detail(f)})" for f in shrunk]
     return (f"Refused to push {vendor} to {destination}: {'; '.join(parts)} since the last push, more than the "
             f"{max_drop:.0%} allowed, so nothing was written (check tonight's data, or rerun with --force if the "
             f"drop is real).")
@@ -70,34 +81,57 @@ def _record(settings: Settings, result: ExportResult, run_id: str | None) -> Non
         for f in result.files])
 
 
-def _render_all(settings: Settings, vendor: str, manifest_path: Path, result: ExportResult) -> bool:
+def _render_all(settings: Settings, vendor: str, manifest_path: Path, result: ExportResult) -> dict | None:
     wh = settings.warehouse()
     try:
         result.files = [render(wh, spec) for spec in export_files(vendor, manifest_path)]
     except ExportError as exc:
         result.message = str(exc)
-        return False
+        return None
     except Exception as exc:  # noqa: BLE001 - the views are missing or broken: a plain sentence, nothing written
         result.message = f"Could not read the {vendor} export views ({str(exc).splitlines()[0]}); run `schoolhouse build`."
-        return False
-    before = raw_meta.last_pushed_rows(wh, vendor, result.destination)
+        return None
+    last = raw_meta.last_push(wh, vendor, result.destination)
     for f in result.files:
-        f.previous_rows = before.get(f.spec.file_name)
-    return True
+        f.previous_rows = last[f.spec.file_name][0] if f.spec.file_name in last else None
+    return last
+
+
+def _unchanged(files: list[RenderedFile], last: dict) -> bool:
+    return bool(last) and set(last) == {f.spec.file_name for f in files} and \
+        all(last[f.spec.file_name][1] == f.sha256 for f in files)
 
 
 def export_vendor(settings: Settings, vendor: str, destination: str, manifest_path: Path, *, force: bool = False,
-                  run_id: str | None = None, log: Callable[[str], None] | None = None) -> ExportResult:
-    """Render the vendor's views as they are in the warehouse, apply the guard, write, record."""
+                  run_id: str | None = None, log: Callable[[str], None] | None = None,
+                  dry_run: bool = False) -> ExportResult:
+    """Render the vendor's views as they are in the warehouse, apply the guard, write, record.
+    ``dry_run``: say what would change at ``destination`` since its last push, write and record nothing."""
     log = log or (lambda _msg: None)
     dest = destinations.normalise_destination(destination)
     raw_meta.ensure(settings.warehouse())
     result = ExportResult(vendor, dest, uuid.uuid4().hex, "failed", "", forced=force)
-    if not _render_all(settings, vendor, manifest_path, result):
+    last = _render_all(settings, vendor, manifest_path, result)
+    if last is None:
+        return result
+    result.changes = changes(settings.archive_dir, vendor, dest, result.files)
+    if dry_run:
+        result.status = "preview"
+        result.message = (f"A push of {vendor} to {dest} now would send {len(result.files)} files: "
+                          + "; ".join(c.sentence() for c in result.changes) + ". Nothing was written.")
+        return result
+    if _unchanged(result.files, last) and not force:
+        at = max(t for _, _, t in last.values())
+        result.status = "unchanged"
+        result.message = (f"Nothing changed in the {vendor} files since the last push to {dest} "
+                          f"({at:%Y-%m-%d %H:%M} UTC); nothing was sent.")
+        _record(settings, result, run_id)
         return result
     shrunk = shrunk_files(result.files, settings.shrink_guard_max_drop)
     if shrunk and not force:
-        result.status, result.message = "refused", _guard_sentence(vendor, dest, shrunk, settings.shrink_guard_max_drop)
+        result.status = "refused"
+        result.message = _guard_sentence(vendor, dest, shrunk, settings.shrink_guard_max_drop,
+                                         {c.file_name: c for c in result.changes})
         _record(settings, result, run_id)
         return result
     outputs = package(result.files)
@@ -109,8 +143,11 @@ def export_vendor(settings: Settings, vendor: str, destination: str, manifest_pa
         result.status, result.message = "failed", f"The {vendor} push to {dest} failed: {exc}"
         _record(settings, result, run_id)
         return result
+    keep(settings.archive_dir, vendor, dest, result.files)
     result.status = "pushed"
+    changed = [c.sentence() for c in result.changes if c.any or not c.compared]
     result.message = (f"Pushed {len(result.files)} {vendor} files ({result.rows:,} rows) to {dest}"
-                      + (f" with --force although {', '.join(f.spec.file_name for f in shrunk)} shrank." if shrunk else "."))
+                      + (f" with --force although {', '.join(f.spec.file_name for f in shrunk)} shrank" if shrunk else "")
+                      + (f" ({'; '.join(changed)})" if changed else "") + ".")
     _record(settings, result, run_id)
     return result

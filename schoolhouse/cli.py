@@ -177,9 +177,12 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
 @click.argument("vendor", type=click.Choice(list(VENDORS)))
 @click.option("--to", "destination", required=True, help="A folder or sftp://user@host:port/path.")
 @click.option("--force", is_flag=True, help="Push even when a file shrank more than the guard allows (recorded).")
+@click.option("--dry-run", is_flag=True, help="Say per file the rows added, changed and removed since the last push "
+                                              "to this destination; write nothing.")
 @with_settings
-def export(settings: Settings, vendor: str, destination: str, force: bool) -> None:
-    """Build and test VENDOR's export views, then write its full file set to a folder or SFTP, behind the shrink guard."""
+def export(settings: Settings, vendor: str, destination: str, force: bool, dry_run: bool) -> None:
+    """Build and test VENDOR's export views, then write its full file set to a folder or SFTP, behind the shrink guard.
+    Nothing is sent when no file changed since the last push to the same destination."""
     from exports.push import export_vendor
     from schoolhouse.build import build as run_build
     from schoolhouse.dbt_runner import target_dir
@@ -191,8 +194,9 @@ def export(settings: Settings, vendor: str, destination: str, force: bool) -> No
             _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written."
                   + _export_checks_said(gen.settings, vendor))
         result = export_vendor(gen.settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
-                               log=console.log)
-        gen.publish()  # the push's record (pushed, refused or failed) is kept either way
+                               log=console.log, dry_run=dry_run)
+        if not dry_run:
+            gen.publish()  # the push's record (pushed, unchanged, refused or failed) is kept either way
     if not result.ok:
         _fail(result.message)
     console.print(result.message, markup=False)

@@ -117,14 +117,14 @@ def record_push(wh: Warehouse, rows: Sequence[dict[str, Any]]) -> None:
     wh.execute_many(_insert("exports", rows, wh.placeholder))
 
 
-def last_pushed_rows(wh: Warehouse, vendor: str, destination: str) -> dict[str, int]:
-    """Rows per file of the last successful push of ``vendor`` to ``destination``."""
+def last_push(wh: Warehouse, vendor: str, destination: str) -> dict[str, tuple[int, str, datetime]]:
+    """File → (rows, sha256, pushed_at) of the last successful push of ``vendor`` to ``destination``."""
     ph = wh.placeholder
     rows = wh.query(
-        f"select file_name, rows from {SCHEMA}.exports where push_id = ("
+        f"select file_name, rows, sha256, pushed_at from {SCHEMA}.exports where push_id = ("
         f"  select push_id from {SCHEMA}.exports where vendor = {ph} and destination = {ph} and status = 'pushed'"
         f"  order by pushed_at desc limit 1)", (vendor, destination))
-    return {name: int(n) for name, n in rows}
+    return {name: (int(n), sha, at) for name, n, sha, at in rows}
 
 
 # -- runs -----------------------------------------------------------------------------------------

@@ -568,9 +568,19 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     n_after = wh.query("select count(*) from exports.sds_v21__users")[0][0]
     assert n_after < n_before * 0.9
-    err = result.output + capsys.readouterr().err
-    assert f"users.csv fell from {n_before:,} to {n_after:,} rows" in " ".join(err.split())
+    err = " ".join((result.output + capsys.readouterr().err).split())
+    # The refusal says what changed, from the files the last push kept: only removals.
+    assert f"users.csv fell from {n_before:,} to {n_after:,} rows ({(n_before - n_after) / n_before:.0%}: 0 added, " \
+           f"0 changed, {n_before - n_after:,} removed)" in err, err[-1500:]
     assert _shas(copy) == before  # nothing at all was written
+    # The preview says the same per file, and writes nothing either (nor records anything).
+    pushes = wh.query("select count(*) from raw_meta.exports")[0][0]
+    preview = CliRunner().invoke(main, ["export", "sds-v2.1", "--to", str(copy), "--dry-run", "--config", str(night.config)])
+    said = " ".join(preview.output.split())
+    assert preview.exit_code == 0, said
+    assert f"users.csv: {n_after:,} rows, 0 added, 0 changed, {n_before - n_after:,} removed" in said
+    assert "orgs.csv: " in said and "Nothing was written." in said
+    assert _shas(copy) == before and wh.query("select count(*) from raw_meta.exports")[0][0] == pushes
 
     result = push(settings, "sds-v2.1", str(copy))
     assert result.status == "refused"
@@ -584,8 +594,12 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
     rows = wh.query("select status, forced, count(*), max(previous_rows) from raw_meta.exports "
                     "where destination = ? and file_name = 'users.csv' group by 1, 2 order by 1, 2", (str(copy),))
     assert rows == [("pushed", False, 1, None), ("pushed", True, 1, n_before), ("refused", False, 2, n_before)]
-    # The forced push is the new baseline: the same export now passes without --force.
-    assert push(settings, "sds-v2.1", str(copy)).ok
+    # The forced push is the new baseline: the same export now passes without --force, and since
+    # nothing changed (an hourly run), nothing is sent and it says so.
+    pushed_files = {p.name: p.stat().st_mtime_ns for p in copy.iterdir()}
+    again = push(settings, "sds-v2.1", str(copy))
+    assert again.status == "unchanged" and "nothing was sent" in again.message, again.message
+    assert {p.name: p.stat().st_mtime_ns for p in copy.iterdir()} == pushed_files
 
 
 def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files(
