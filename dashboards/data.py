@@ -695,6 +695,41 @@ def health_exports(staff_id: str) -> pd.DataFrame | None:
 
 
 @cache
+def health_last_pushes(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Per vendor and destination, the last push's status and message, and that push's sync log
+    (marts.dq_export_issues: the rows an export check found wrong); None until the first push."""
+    require_district(staff_id)
+    last = db.query(
+        """with ranked as (
+               select push_id, vendor, destination, status, message, pushed_at,
+                      row_number() over (partition by vendor, destination order by pushed_at desc) as recency
+               from marts.dq_export_pushes)
+           select vendor, destination, status, pushed_at, message, push_id
+           from ranked where recency = 1
+           order by vendor, destination""")
+    if last.empty:
+        return None
+    ids = list(last["push_id"])
+    log = db.query(
+        f"""select vendor, destination, file_name, row_key, field, rule, severity, detail
+            from marts.dq_export_issues where push_id in ({', '.join('?' * len(ids))})
+            order by vendor, destination, severity, file_name, row_key limit 2000""", ids)
+    # A key that is a student id is shown only to those who may see that student (as in the access log).
+    keys = sorted({k for k in log["row_key"].dropna()})
+    hidden: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        students = set(db.query(f"select student_id from marts.dim_students where student_id in ({marks})",
+                                chunk)["student_id"])
+        mine = set(db.query(f"select distinct student_id from marts.access_viewer_students where staff_id = ? "
+                            f"and student_id in ({marks})", [staff_id, *chunk])["student_id"])
+        hidden |= students - mine
+    log["row_key"] = [("(not yours)" if k in hidden else k) for k in log["row_key"]]
+    return last.drop(columns=["push_id"]), log
+
+
+@cache
 def access_log(staff_id: str, limit: int = 500) -> pd.DataFrame:
     """The newest access-log events (dashboards.audit), for district administrators. A student is
     named only when the administrator may see that student; otherwise the event shows without its

@@ -11,7 +11,7 @@ manifest (no second list of checks): a test's rule comes from its test metadata,
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schoolhouse.warehouse import Warehouse
@@ -19,6 +19,7 @@ from schoolhouse.warehouse import Warehouse
 EXAMPLES = 5
 
 RULES = {
+    "build": "could not be built",
     "not_null": "have no {column}",
     "unique": "repeat a {column} another row has",
     "accepted_values": "have a {column} outside the values the vendor accepts ({values})",
@@ -42,6 +43,9 @@ class FailedCheck:
     examples: tuple[str, ...]
     accepted: tuple[str, ...] = ()  # accepted_values: what the vendor takes
     rows_are: str | None = None  # the model's meta.rows_are: "active students"
+    relation: str = ""  # where to find the failing rows again
+    key_column: str | None = None
+    compiled: str = field(default="", repr=False)
 
     def sentence(self) -> str:
         what = self.file_name or self.model
@@ -49,6 +53,8 @@ class FailedCheck:
         values = ", ".join(self.accepted[:8]) + (", ..." if len(self.accepted) > 8 else "")
         rule = RULES.get(self.rule, "fail the check {test}").format(
             column=self.column or "value", values=values, to="the file it refers to", test=self.test).replace(" ()", "")
+        if self.rule == "build":
+            return f"The export view {self.model} ({what}) could not be built. To fix: {self.fix}."
         subject = self.rows_are or f"{'row' if self.rows == 1 else 'rows'} of {what}"
         if self.rows == 1:  # "1 row of orgs.csv repeats ...", "1 active students has" reads wrong either way
             verb, _, rest = rule.partition(" ")
@@ -61,21 +67,19 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _examples(wh: Warehouse, rule: str, node: dict, model: dict, column: str | None, compiled: str) -> tuple[str, ...]:
-    """Up to five keys (the view's first column) of rows that fail, or the failing values themselves."""
+def failing_keys(wh: Warehouse, check: FailedCheck, limit: int) -> list[str]:
+    """Keys (the view's first column) of rows that fail ``check``, or the failing values themselves."""
     try:
-        if rule == "not_null" and column:
-            key = next(iter(model.get("columns") or {}), None) or column
-            relation = f"{_quote(model['schema'])}.{_quote(model.get('alias') or model['name'])}"
-            rows = wh.query(f"select {_quote(key)} from {relation} where {_quote(column)} is null "
-                            f"order by 1 limit {EXAMPLES}")
-        elif compiled:
-            rows = wh.query(f"select * from ({compiled}) as failing limit {EXAMPLES}")
+        if check.rule == "not_null" and check.column and check.key_column:
+            rows = wh.query(f"select {_quote(check.key_column)} from {check.relation} "
+                            f"where {_quote(check.column)} is null order by 1 limit {limit}")
+        elif check.compiled:
+            rows = wh.query(f"select * from ({check.compiled}) as failing limit {limit}")
         else:
-            return ()
-    except Exception:  # noqa: BLE001 - examples help; their absence must not hide the sentence
-        return ()
-    return tuple(" / ".join("" if v is None else str(v) for v in row[:3]) for row in rows)
+            return []
+    except Exception:  # noqa: BLE001 - keys help; their absence must not hide the sentence
+        return []
+    return [" / ".join("" if v is None else str(v) for v in row[:3]) for row in rows]
 
 
 def _meta(node: dict) -> dict:
@@ -97,9 +101,16 @@ def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> 
                     if _meta(col).get("fix")}
     out = []
     for result in results:
+        node = nodes.get(result["unique_id"]) or {}
+        if node.get("resource_type") == "model" and result.get("status") == "error" and "exports" in node.get("fqn", []):
+            meta = _meta(node)
+            out.append(FailedCheck(
+                test=node["name"], model=node["name"], file_name=meta.get("file_name"), vendor=meta.get("vendor"),
+                column=None, rule="build", rows=0, severity="error", examples=(),
+                fix=f"the view could not be built ({(result.get('message') or '').splitlines()[0][:300]})"))
+            continue
         if result.get("status") not in ("fail", "warn"):
             continue
-        node = nodes.get(result["unique_id"]) or {}
         model = nodes.get(node.get("attached_node") or "") or {}
         in_exports = "exports" in (model.get("fqn") or [])
         if node.get("resource_type") != "test" or (only_exports and not in_exports):
@@ -108,22 +119,41 @@ def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> 
         column = (node.get("column_name") or "").strip('"') or None
         kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
         rule = (node.get("test_metadata") or {}).get("name") or node.get("name", "")
-        columns = model.get("columns") or {}
+        columns = {name.strip('"'): col for name, col in (model.get("columns") or {}).items()}
         col_meta = _meta(columns.get(column, {})) if column else {}
         fix = (col_meta.get("fix") or _meta(node).get("fix") or meta.get("fix")
                or shared_fixes.get((column or "").lower()) or DEFAULT_FIX)
-        out.append(FailedCheck(
+        check = FailedCheck(
             test=node.get("name", result["unique_id"]), model=model.get("name", "?"), file_name=meta.get("file_name"),
             vendor=meta.get("vendor"), column=column, rule=rule, rows_are=meta.get("rows_are"),
             rows=int(result.get("failures") or 0), severity="warn" if result["status"] == "warn" else "error",
-            fix=fix.rstrip("."), examples=_examples(wh, rule, node, model, column, result.get("compiled_code") or ""),
-            accepted=tuple(str(v) for v in kwargs.get("values") or ())))
+            fix=fix.rstrip("."), examples=(), accepted=tuple(str(v) for v in kwargs.get("values") or ()),
+            relation=f"{_quote(model.get('schema', ''))}.{_quote(model.get('alias') or model.get('name', ''))}",
+            key_column=next(iter(columns), None), compiled=result.get("compiled_code") or "")
+        out.append(replace(check, examples=tuple(failing_keys(wh, check, EXAMPLES))))
     return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))
 
 
 def for_vendor(checks: list[FailedCheck], vendor: str) -> list[FailedCheck]:
     """The checks that concern ``vendor``'s files: its own views, and the shared views they are built from."""
     return [c for c in checks if c.vendor in (None, vendor)]
+
+
+def only_exports_failed(target: Path) -> bool:
+    """True when the last dbt run's failures (errors, failed tests) are all in the export views or
+    their tests: the marts are whole, and only the vendors concerned must be refused."""
+    try:
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+        nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8")).get("nodes", {})
+    except (OSError, ValueError, KeyError):
+        return False
+    failed = [r for r in results if r.get("status") in ("error", "fail")]
+    for r in failed:
+        node = nodes.get(r["unique_id"]) or {}
+        owner = nodes.get(node.get("attached_node") or "") if node.get("resource_type") == "test" else node
+        if "exports" not in ((owner or {}).get("fqn") or []):
+            return False
+    return bool(failed)
 
 
 def sentences(wh: Warehouse, target: Path, *, severity: str = "error", vendor: str | None = None) -> list[str]:

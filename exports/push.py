@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports import destinations
-from exports.changes import FileChange, changes, keep
+from exports.changes import FileChange, changes, keep, kept_folder
+from exports.checks import FailedCheck, failing_keys
 from exports.files import ExportError, RenderedFile, export_files, package, render
 from schoolhouse import raw_meta
 from schoolhouse.settings import Settings
@@ -36,15 +37,16 @@ class ExportResult:
     vendor: str
     destination: str
     push_id: str
-    status: str  # pushed | unchanged | refused | failed | preview (dry run)
+    status: str  # pushed | pushed_with_warnings | unchanged | refused | failed | preview (dry run)
     message: str
     files: list[RenderedFile] = field(default_factory=list)
     forced: bool = False
     changes: list[FileChange] = field(default_factory=list)
+    issues: list[FailedCheck] = field(default_factory=list)  # this vendor's failed export checks
 
     @property
     def ok(self) -> bool:
-        return self.status in ("pushed", "unchanged", "preview")
+        return self.status in ("pushed", "pushed_with_warnings", "unchanged", "preview")
 
     @property
     def rows(self) -> int:
@@ -70,15 +72,50 @@ def _guard_sentence(vendor: str, destination: str, shrunk: list[RenderedFile], m
             f"drop is real).")
 
 
+SYNC_LOG_ROWS = 10_000  # per check: enough to act on, bounded when a setting is missing for everyone
+SYNC_LOG_COLUMNS = ("file", "row_key", "field", "rule", "severity", "detail")
+
+
+def _sync_log(settings: Settings, result: ExportResult) -> list[dict]:
+    """The push's sync log: one row per failing row of each of the vendor's failed checks."""
+    wh, now, rows = settings.warehouse(), raw_meta.now(), []
+    for check in result.issues:
+        keys = failing_keys(wh, check, SYNC_LOG_ROWS) or [None]
+        rows += [{"push_id": result.push_id, "vendor": result.vendor, "destination": result.destination,
+                  "file_name": check.file_name or check.model, "row_key": key, "field": check.column,
+                  "rule": check.rule, "severity": check.severity, "detail": check.sentence(), "logged_at": now}
+                 for key in keys]
+    return rows
+
+
 def _record(settings: Settings, result: ExportResult, run_id: str | None) -> None:
     now = raw_meta.now()
+    issues = _sync_log(settings, result)
+    files = [(f.spec.file_name, f.spec.package, f.rows, f.previous_rows, len(f.data), f.sha256) for f in result.files]
+    # Refused before its views could be read: one row says so (no file, no rows).
+    files = files or [("*", None, 0, None, 0, "")]
     raw_meta.record_push(settings.warehouse(), [
         {"push_id": result.push_id, "run_id": run_id, "vendor": result.vendor, "destination": result.destination,
-         "file_name": f.spec.file_name, "package_name": f.spec.package, "rows": f.rows,
-         "previous_rows": f.previous_rows, "bytes": len(f.data), "sha256": f.sha256, "status": result.status,
-         "forced": result.forced, "message": result.message, "pushed_at": now,
+         "file_name": name, "package_name": package, "rows": rows, "previous_rows": previous, "bytes": size,
+         "sha256": sha, "status": result.status, "forced": result.forced, "message": result.message, "pushed_at": now,
          "sensitive_fields": ",".join(settings.shares(result.vendor))}
-        for f in result.files])
+        for name, package, rows, previous, size, sha in files], issues)
+    write_sync_log(settings, result, issues)
+
+
+def write_sync_log(settings: Settings, result: ExportResult, issues: list[dict]) -> None:
+    """The last push's sync log as CSV, beside the files that push kept (archive/pushed/...): the
+    log stays on our side, so the vendor's folder holds exactly the vendor's files."""
+    import csv
+
+    path = kept_folder(settings.archive_dir, result.vendor, result.destination).with_suffix(".sync_log.csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(("push_id", "status", *SYNC_LOG_COLUMNS))
+        for row in issues:
+            writer.writerow((result.push_id, result.status, row["file_name"], row["row_key"] or "", row["field"] or "",
+                             row["rule"], row["severity"], row["detail"]))
 
 
 def _render_all(settings: Settings, vendor: str, manifest_path: Path, result: ExportResult) -> dict | None:
@@ -104,14 +141,23 @@ def _unchanged(files: list[RenderedFile], last: dict) -> bool:
 
 def export_vendor(settings: Settings, vendor: str, destination: str, manifest_path: Path, *, force: bool = False,
                   run_id: str | None = None, log: Callable[[str], None] | None = None,
-                  dry_run: bool = False) -> ExportResult:
+                  dry_run: bool = False, checks: list[FailedCheck] = ()) -> ExportResult:
     """Render the vendor's views as they are in the warehouse, apply the guard, write, record.
+    ``checks``: the vendor's failed export checks of the build (exports.checks.for_vendor): an error
+    refuses the push, warnings go with it (pushed_with_warnings); either way they are its sync log.
     ``dry_run``: say what would change at ``destination`` since its last push, write and record nothing."""
     log = log or (lambda _msg: None)
     dest = destinations.normalise_destination(destination)
     raw_meta.ensure(settings.warehouse())
-    result = ExportResult(vendor, dest, uuid.uuid4().hex, "failed", "", forced=force)
+    result = ExportResult(vendor, dest, uuid.uuid4().hex, "failed", "", forced=force, issues=list(checks))
+    errors = [c for c in result.issues if c.severity == "error"]
     last = _render_all(settings, vendor, manifest_path, result)
+    if errors and not dry_run:
+        result.status = "refused"
+        result.message = (f"Refused to push {vendor} to {dest}, nothing was written (the vendor keeps the last files): "
+                          + " ".join(c.sentence() for c in errors))
+        _record(settings, result, run_id)
+        return result
     if last is None:
         return result
     result.changes = changes(settings.archive_dir, vendor, dest, result.files)
@@ -144,10 +190,13 @@ def export_vendor(settings: Settings, vendor: str, destination: str, manifest_pa
         _record(settings, result, run_id)
         return result
     keep(settings.archive_dir, vendor, dest, result.files)
-    result.status = "pushed"
+    warnings = [c for c in result.issues if c.severity == "warn"]
+    result.status = "pushed_with_warnings" if warnings else "pushed"
     changed = [c.sentence() for c in result.changes if c.any or not c.compared]
     result.message = (f"Pushed {len(result.files)} {vendor} files ({result.rows:,} rows) to {dest}"
                       + (f" with --force although {', '.join(f.spec.file_name for f in shrunk)} shrank" if shrunk else "")
-                      + (f" ({'; '.join(changed)})" if changed else "") + ".")
+                      + (f" ({'; '.join(changed)})" if changed else "") + "."
+                      + (f" With {len(warnings)} warning{'s' if len(warnings) > 1 else ''} (the sync log): "
+                         + " ".join(c.sentence() for c in warnings) if warnings else ""))
     _record(settings, result, run_id)
     return result

@@ -164,12 +164,19 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
     On DuckDB readers see the result only when every node succeeded; a failed build changes nothing."""
     from schoolhouse.build import build as run_build
 
+    from exports.checks import only_exports_failed
+    from schoolhouse.dbt_runner import target_dir
+
     with generation(settings, "build") as gen:
         if not run_build(gen.settings, select=select, export_checks="error" if settings.exports else "warn",
                          full_refresh=full_refresh, indirect_selection="cautious" if select else None, generation=gen):
+            said = _export_checks_said(gen.settings)
+            if only_exports_failed(target_dir(settings)):
+                gen.publish()  # the marts are whole; only vendor files would be refused
+                _fail("The marts are built and published, but export checks failed: a push of the vendors they "
+                      "concern would be refused." + said)
             _fail("dbt build failed: a model or an error-severity test failed (see the log above)."
-                  + (" The warehouse is as it was before the build." if settings.target == "duckdb" else "")
-                  + _export_checks_said(gen.settings))
+                  + (" The warehouse is as it was before the build." if settings.target == "duckdb" else "") + said)
         gen.publish()
 
 
@@ -183,18 +190,21 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
 def export(settings: Settings, vendor: str, destination: str, force: bool, dry_run: bool) -> None:
     """Build and test VENDOR's export views, then write its full file set to a folder or SFTP, behind the shrink guard.
     Nothing is sent when no file changed since the last push to the same destination."""
+    from exports.checks import failed_checks, for_vendor, only_exports_failed
     from exports.push import export_vendor
     from schoolhouse.build import build as run_build
     from schoolhouse.dbt_runner import target_dir
 
     with generation(settings, "export") as gen:
         console.log(f"building and testing the {vendor} export views")
-        if not run_build(gen.settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
-                         indirect_selection="cautious", generation=gen):
-            _fail(f"The {vendor} export views failed to build or failed a test (see the log above); nothing was written."
+        built = run_build(gen.settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
+                          indirect_selection="cautious", generation=gen)
+        if not built and not only_exports_failed(target_dir(settings)):
+            _fail(f"The {vendor} export views failed to build (see the log above); nothing was written."
                   + _export_checks_said(gen.settings, vendor))
+        checks = for_vendor(failed_checks(gen.settings.warehouse(), target_dir(settings)), vendor)
         result = export_vendor(gen.settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
-                               log=console.log, dry_run=dry_run)
+                               log=console.log, dry_run=dry_run, checks=checks)
         if not dry_run:
             gen.publish()  # the push's record (pushed, unchanged, refused or failed) is kept either way
     if not result.ok:

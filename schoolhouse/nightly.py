@@ -129,32 +129,44 @@ def _load_step(gen: Generation, source: str, location: str) -> Step:
     return step
 
 
-def _build_step(gen: Generation) -> Step:
+def _build_step(gen: Generation, checks: list) -> Step:
+    """dbt build. Failures only in the export views (or their checks) leave the marts whole: the
+    night goes on, and each vendor whose files failed a check is refused (``checks`` gets them)."""
+    from exports.checks import failed_checks, only_exports_failed
+
     step = Step("build")
-    # With exports configured, the export views' checks are errors: a night that cannot produce
-    # valid vendor files stops before any push.
+    # With exports configured, the export views' checks are errors: a vendor whose files cannot be
+    # valid is refused before anything is pushed.
     settings = gen.settings
     ok = build(settings, export_checks="error" if settings.exports else "warn", generation=gen)
-    step.status = "ok" if ok else "failed"
+    target = target_dir(settings)
+    checks.extend(failed_checks(settings.warehouse(), target))
+    if ok:
+        step.status = "ok"
+        return step
+    errors = [c.sentence() for c in checks if c.severity == "error"]
+    if only_exports_failed(target):
+        step.status = "warning"
+        step.message = ("The marts built and passed their tests; export checks failed, so the vendors they concern "
+                        "are refused tonight: " + " ".join(errors))
+        return step
+    step.status = "failed"
     kept = " Readers keep yesterday's warehouse; tonight's loads were not kept, the next night loads the files again." \
         if settings.target == "duckdb" else ""
-    if not ok:
-        from exports.checks import sentences
-
-        why = sentences(settings.warehouse(), target_dir(settings))
-        step.message = ("dbt build failed (a model or an error-severity test, see the log); "
-                        "no export was sent, vendors keep yesterday's files." + kept + "".join(" " + w for w in why))
+    step.message = ("dbt build failed (a model or an error-severity test, see the log); "
+                    "no export was sent, vendors keep yesterday's files." + kept + "".join(" " + e for e in errors))
     return step
 
 
-def _export_step(gen: Generation, vendor: str, to: str, run_id: str) -> Step:
+def _export_step(gen: Generation, vendor: str, to: str, run_id: str, checks: list) -> Step:
+    from exports.checks import for_vendor
     from exports.push import export_vendor
 
     step = Step(f"export:{vendor}")
     result = export_vendor(gen.settings, vendor, to, target_dir(gen.settings) / "manifest.json", run_id=run_id,
-                           log=lambda msg: console.log(f"  {vendor}: {msg}"))
-    step.status = "ok" if result.ok else "failed"
-    step.counts = {"files": len(result.files), "rows": result.rows}
+                           log=lambda msg: console.log(f"  {vendor}: {msg}"), checks=for_vendor(checks, vendor))
+    step.status = {"pushed": "ok", "unchanged": "ok", "pushed_with_warnings": "warning"}.get(result.status, "failed")
+    step.counts = {"files": len(result.files) if result.status.startswith("pushed") else 0, "rows": result.rows}
     step.message = result.message
     return step
 
@@ -220,17 +232,18 @@ def _night(gen: Generation, run: Run) -> None:
         console.log(f"loading {source} from {location}")
         timed(_load_step, gen, source, location)
     console.log("building (dbt build)")
-    built = timed(_build_step, gen)
+    checks: list = []
+    built = timed(_build_step, gen, checks)
     for target in settings.exports:
-        if built.status != "ok":
+        if built.status == "failed":
             run.steps.append(Step(f"export:{target.vendor}", "skipped", message="not sent: the build failed"))
             continue
         console.log(f"exporting {target.vendor} to {target.to}")
-        timed(_export_step, gen, target.vendor, target.to, run.run_id)
+        timed(_export_step, gen, target.vendor, target.to, run.run_id, checks)
     if settings.retention_days:
         timed(_purge_step, gen)
     raw_meta.finish_run(wh, run.run_id, run.record(), [asdict(s) for s in run.steps])
-    if built.status == "ok":
+    if built.status != "failed":
         gen.publish()
 
 

@@ -1,10 +1,13 @@
 """``raw_meta``: the record of what Schoolhouse did, owned here and nowhere else.
 
-Four append-mostly tables that dbt reads (models/staging/meta) but never rebuilds:
+Five append-mostly tables that dbt reads (models/staging/meta) but never rebuilds:
 
 * ``file_loads``    one row per file per load attempt (loaded, unchanged or refused)
 * ``rejected_rows`` rows a loaded file could not give (file, record number, reason, raw text)
-* ``exports``       one row per file per vendor push attempt (pushed, refused or failed)
+* ``exports``       one row per file per vendor push attempt (pushed, pushed_with_warnings,
+                    unchanged, refused or failed)
+* ``export_issues`` a push's sync log: one row per failing row of an export check (file, key,
+                    field, rule, severity), as SDS's sync log has
 * ``runs``          one row per nightly run, with its steps
 
 The DDL is written out here, in portable SQL, so both engines hold the same columns.
@@ -41,6 +44,11 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("sha256", "text not null"), ("status", "text not null"), ("forced", "boolean not null"),
         ("message", "text"), ("pushed_at", "timestamp not null"),
         ("sensitive_fields", "text"),  # the exports[].share fields the files carried ('' = none)
+    ),
+    "export_issues": (
+        ("push_id", "text not null"), ("vendor", "text not null"), ("destination", "text not null"),
+        ("file_name", "text"), ("row_key", "text"), ("field", "text"), ("rule", "text not null"),
+        ("severity", "text not null"), ("detail", "text"), ("logged_at", "timestamp not null"),
     ),
     "runs": (
         ("run_id", "text not null"), ("started_at", "timestamp not null"), ("finished_at", "timestamp"),
@@ -113,8 +121,9 @@ def current_sha(wh: Warehouse, source: str, entity: str) -> str | None:
 # -- exports --------------------------------------------------------------------------------------
 
 
-def record_push(wh: Warehouse, rows: Sequence[dict[str, Any]]) -> None:
-    wh.execute_many(_insert("exports", rows, wh.placeholder))
+def record_push(wh: Warehouse, rows: Sequence[dict[str, Any]], issues: Sequence[dict[str, Any]] = ()) -> None:
+    """A push's files, and its sync log, in one transaction."""
+    wh.execute_many(_insert("exports", rows, wh.placeholder) + _insert("export_issues", issues, wh.placeholder))
 
 
 def last_push(wh: Warehouse, vendor: str, destination: str) -> dict[str, tuple[int, str, datetime]]:
@@ -122,7 +131,8 @@ def last_push(wh: Warehouse, vendor: str, destination: str) -> dict[str, tuple[i
     ph = wh.placeholder
     rows = wh.query(
         f"select file_name, rows, sha256, pushed_at from {SCHEMA}.exports where push_id = ("
-        f"  select push_id from {SCHEMA}.exports where vendor = {ph} and destination = {ph} and status = 'pushed'"
+        f"  select push_id from {SCHEMA}.exports where vendor = {ph} and destination = {ph}"
+        f"  and status in ('pushed', 'pushed_with_warnings')"
         f"  order by pushed_at desc limit 1)", (vendor, destination))
     return {name: (int(n), sha, at) for name, n, sha, at in rows}
 

@@ -115,3 +115,30 @@ def test_a_failed_export_check_is_said_in_a_plain_sentence(duckdb_warehouse, tmp
     assert sentence.group(1) == dbt_count == "3"
     examples = sentence.group(2).split(", ")
     assert 1 <= len(examples) <= 5 and all(e.isdigit() for e in examples), examples
+    # Only export checks failed, so the marts are tonight's and published.
+    assert "The marts are built and published" in said
+    wh = duckdb_warehouse
+    assert wh.query("select count(*) from exports.exports__active_students where username is null")[0][0] == 3
+
+    # The export command refuses Clever, saying why, and keeps a sync log naming the three students.
+    pushed = CliRunner().invoke(main, ["export", "clever", "--to", str(tmp_path / "out")])
+    assert pushed.exit_code == 1 and "Refused to push clever" in " ".join(pushed.output.split())
+    assert not (tmp_path / "out").exists()
+    missing = {r[0] for r in wh.query("select student_id from exports.exports__active_students where username is null")}
+    logged = wh.query("select row_key, field, rule, severity from marts.dq_export_issues")
+    assert {r[0] for r in logged} == missing and {r[1:] for r in logged} == {("username", "not_null", "error")}
+    assert wh.query("select distinct status from raw_meta.exports") == [("refused",)]
+
+    # The nightly does the same within the night: build warned, Clever refused, the night failed.
+    run = run_nightly(load_settings(config))
+    steps = {s.name: s for s in run.steps}
+    assert (run.status, steps["build"].status, steps["export:clever"].status) == ("failed", "warning", "failed")
+    assert "3 active students have no username" in steps["export:clever"].message
+
+    # The data-health page shows each destination's last status and its sync log.
+    from dashboards import data
+
+    admin = wh.query("select staff_id from marts.access_viewers where can_see_data_health order by staff_id limit 1")[0][0]
+    last, log = data.health_last_pushes.__wrapped__(admin)
+    assert list(last.status) == ["refused"] and list(last.vendor) == ["clever"]
+    assert set(log.row_key) <= missing | {"(not yours)"} and set(log.rule) == {"not_null"}

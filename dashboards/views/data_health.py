@@ -46,6 +46,18 @@ else:
     with st.expander(f"{len(rows):,} excluded rows (file, line, reason, record)"):
         ui.table(rows, "excluded_rows")
 
+st.subheader("Vendor files: the last push to each place")
+last_pushes = data.health_last_pushes(viewer.staff_id)
+if last_pushes is not None:
+    status_table, sync_log = last_pushes
+    ui.table(status_table, "last_pushes")
+    if sync_log.empty:
+        st.caption("The last pushes' sync logs are empty: every export check passed.")
+    else:
+        st.caption("Sync log of those pushes: each row an export check found wrong. Errors refused the push; "
+                   "warnings went with it.")
+        ui.table(sync_log, "sync_log")
+
 st.subheader("Exports and shrink-guard decisions")
 exports = data.health_exports(viewer.staff_id)
 if exports is None:
