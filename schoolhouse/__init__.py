@@ -7,8 +7,8 @@ layer's foundations or from layers below it (``tests/test_architecture.py`` chec
    settings object), ``warehouse`` (the engine), ``raw_meta`` (the record of loads, pushes and
    runs), ``app_store`` (what people write through the dashboards, kept outside what dbt builds),
    ``sftp`` (the transport), ``dbt_runner``, ``console``, ``private_files`` (owner-only files),
-   ``generation`` (what a command writes, published to readers at once) and ``journal`` (what each
-   generation did, kept with the archive)
+   ``generation`` (what a command writes, published to readers at once), ``journal`` (what each
+   generation did, kept with the archive) and ``notify`` (email and webhook alerts)
 1. the steps, each a package of its own: ``loaders`` (fetch, archive, read, load into raw_*),
    ``exports`` (export views → files → folder or SFTP), ``dashboards`` (the Streamlit app, reads
    marts only) and ``generator`` (the synthetic district, a tool for demos, tests and benchmarks)

@@ -204,11 +204,30 @@ def run_nightly(settings: Settings) -> Run:
     except BaseException as exc:
         run.steps.append(Step("nightly", "failed", message=f"The night stopped unexpectedly ({exc!r})."))
         _record_unpublished(settings, run)
+        _tell(settings, run)
         raise
     if not published:
         _record_unpublished(settings, run)
     print_summary(run)
+    _tell(settings, run)
     return run
+
+
+def _tell(settings: Settings, run: Run) -> None:
+    """notify: one message for a night that did not fully succeed, or whose sources went stale."""
+    from schoolhouse import notify
+
+    n = settings.notify
+    if not (n.email_to or n.webhook):
+        return
+    try:
+        stale = notify.stale_sources(settings.warehouse(), list(settings.sources), n.stale_hours)
+    except Exception as exc:  # noqa: BLE001 - no warehouse yet: the failure itself is the news
+        stale = [f"the warehouse could not be read to check for stale sources ({exc})"]
+    alert = notify.alert_for(settings, run, stale)
+    if alert:
+        for problem in notify.send(settings, alert, log=console.log):
+            console.log(f"[red]{problem}[/]")
 
 
 def _night(gen: Generation, run: Run) -> None:

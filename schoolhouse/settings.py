@@ -34,7 +34,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent  # the dbt project (dbt_pro
 PASSWORD_POLICIES = ("student_id", "state_id")
 # Environment-only values; vendor pushes may have their own (SCHOOLHOUSE_SFTP_PASSWORD_CLEVER, ...).
 SECRETS = ("sftp_password", "sftp_key_file", "sftp_key_passphrase", "ldap_bind_password", "powerschool_password",
-           "powerschool_ssh_password", "powerschool_ssh_key_file", "powerschool_ssh_key_passphrase")
+           "powerschool_ssh_password", "powerschool_ssh_key_file", "powerschool_ssh_key_passphrase", "smtp_password",
+           "notify_webhook_url")
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SECRET_WORDS = ("password", "passphrase", "secret", "token", "private_key")
@@ -51,6 +52,21 @@ class ExportTarget:
     vendor: str
     to: str
     share: tuple[str, ...] = ()  # sensitive fields this vendor receives (catalog.SENSITIVE_FIELDS); none by default
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Where a night that did not fully succeed is told (schoolhouse/notify.py). The webhook URL
+    usually carries a token, so it comes from SCHOOLHOUSE_NOTIFY_WEBHOOK_URL, not the file."""
+
+    email_to: tuple[str, ...] = ()
+    email_from: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None  # its password: SCHOOLHOUSE_SMTP_PASSWORD
+    webhook: bool = False  # post to SCHOOLHOUSE_NOTIFY_WEBHOOK_URL
+    stale_hours: int = 36  # a source with no new file for this long is stale
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,7 @@ class Settings:
     # retention (loaders/retention.py): archived files and rejected rows' raw text, in days; None keeps all
     retention_days: int | None = None
     retention_accept_history_loss: bool = False
+    notify: Notify = Notify()
     dlt_progress: bool = False
     _secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -261,7 +278,7 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "dlt_progress": _flag,
 }
 _PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts", "ldap_ca_file")
-_STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs")
+_STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs", "notify")
 KNOWN = (*_SCALARS, *_PATHS, *_STRUCTURED)
 
 
@@ -468,8 +485,31 @@ def _programs(raw: Any, base: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
+def _notify(raw: Any, base: Path) -> Notify:
+    if not isinstance(raw, dict) or set(raw) - {"email", "webhook", "stale_hours"}:
+        raise SettingsError("The setting notify takes email (to, from, smtp_host, smtp_port, starttls, smtp_user), "
+                            "webhook: true (the URL in SCHOOLHOUSE_NOTIFY_WEBHOOK_URL) and stale_hours.")
+    email = raw.get("email") or {}
+    if not isinstance(email, dict) or set(email) - {"to", "from", "smtp_host", "smtp_port", "starttls", "smtp_user"}:
+        raise SettingsError("notify.email takes to, from, smtp_host, smtp_port, starttls and smtp_user.")
+    to = email.get("to") or ()
+    to = (to,) if isinstance(to, str) else tuple(str(t) for t in to)
+    if email and not (to and email.get("from") and email.get("smtp_host")):
+        raise SettingsError("notify.email needs to (one address or a list), from and smtp_host.")
+    if any("@" not in t for t in to):
+        raise SettingsError(f"notify.email.to must be email addresses, not {to!r}.")
+    if isinstance(raw.get("webhook"), str):
+        raise SettingsError("notify.webhook is true or false: the URL (it carries a token) goes in "
+                            "SCHOOLHOUSE_NOTIFY_WEBHOOK_URL, not in district.yml.")
+    return Notify(email_to=to, email_from=email.get("from"), smtp_host=email.get("smtp_host"),
+                  smtp_port=_positive(int)(email.get("smtp_port", 25), "notify.email.smtp_port"),
+                  smtp_starttls=_flag(email.get("starttls", False), "notify.email.starttls"),
+                  smtp_user=email.get("smtp_user"), webhook=_flag(raw.get("webhook", False), "notify.webhook"),
+                  stale_hours=_positive(int)(raw.get("stale_hours", 36), "notify.stale_hours"))
+
+
 _STRUCTURED_PARSERS = {"sources": _sources, "file_patterns": _file_patterns, "exports": _exports,
-                       "dbt_vars": _dbt_vars, "powerschool_programs": _programs}
+                       "dbt_vars": _dbt_vars, "powerschool_programs": _programs, "notify": _notify}
 
 
 def declared_dbt_vars(project_dir: Path = PROJECT_DIR) -> dict[str, Any]:

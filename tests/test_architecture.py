@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("schoolhouse", "loaders", "exports", "dashboards", "generator")
 FOUNDATION = {f"schoolhouse.{m}" for m in ("catalog", "settings", "warehouse", "raw_meta", "app_store", "sftp",
-                                          "dbt_runner", "console", "private_files", "journal", "generation")}
+                                          "dbt_runner", "console", "private_files", "journal", "generation", "notify")}
 STEPS = ("loaders", "exports", "dashboards", "generator")
 ORCHESTRATION = {"schoolhouse.build", "schoolhouse.nightly", "schoolhouse.replay"}
 
