@@ -15,3 +15,17 @@
     {%- set vendor = meta.get('vendor') if meta is mapping else none -%}
     {{- return(field in var('vendor_shares', {}).get(vendor, [])) -}}
 {%- endmacro %}
+
+{#- A OneRoster sourcedId from any id: only A-Za-z0-9 . _ - (what OneRoster importers such as
+    Moodle's enrol_oneroster accept; '|' and spaces are not). An id that fits is kept as it is; any
+    other keeps its readable part (each other character becomes '-') and gains the first 8 hex of
+    its md5, so ids that differ only in those characters stay apart and the same id gives the same
+    sourcedId every night. Every column that refers to an id goes through this too, so references
+    still resolve. -#}
+{% macro oneroster_id(expr) -%}
+case
+    when {{ expr }} similar to '[A-Za-z0-9._-]+' then {{ expr }}
+    when {{ expr }} is not null then {{ dbt.concat(["regexp_replace(" ~ expr ~ ", '[^A-Za-z0-9._-]', '-', 'g')", "'-'",
+                                                     dbt.right(dbt.hash(expr), 8)]) }}
+end
+{%- endmacro %}

@@ -1,12 +1,12 @@
 -- OneRoster 1.1 academicSessions.csv: the current school year and the terms its classes use.
 select
-    session_id as "sourcedId",
+    {{ oneroster_id("session_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
     title as "title",
     session_type as "type",
     start_date_text as "startDate",
     end_date_text as "endDate",
-    parent_session_id as "parentSourcedId",
+    {{ oneroster_id("parent_session_id") }} as "parentSourcedId",
     cast(school_year as {{ dbt.type_string() }}) as "schoolYear"
 from {{ ref('exports__current_sessions') }}

@@ -1,13 +1,13 @@
 -- OneRoster 1.1 courses.csv: courses with a section this school year.
 select
-    course_id as "sourcedId",
+    {{ oneroster_id("course_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
-    school_year_session_id as "schoolYearSourcedId",
+    {{ oneroster_id("school_year_session_id") }} as "schoolYearSourcedId",
     course_title as "title",
     course_number as "courseCode",
     cast(null as {{ dbt.type_string() }}) as "grades",
-    school_id as "orgSourcedId",
+    {{ oneroster_id("school_id") }} as "orgSourcedId",
     cast(null as {{ dbt.type_string() }}) as "subjects",
     cast(null as {{ dbt.type_string() }}) as "subjectCodes"
 from {{ ref('exports__current_courses') }}

@@ -3,7 +3,7 @@
 {%- set races = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican',
                  'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces'] %}
 select
-    students.student_id as "sourcedId",
+    {{ oneroster_id("students.student_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
     {{ shared('birth_date', 'students.birth_date_text') }} as "birthDate",

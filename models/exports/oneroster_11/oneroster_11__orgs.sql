@@ -1,11 +1,11 @@
 -- OneRoster 1.1 orgs.csv: the district and every org under it (regions are sent as 'local').
 select
-    orgs.org_id as "sourcedId",
+    {{ oneroster_id("orgs.org_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
     orgs.name as "name",
     types.oneroster_type as "type",
     orgs.nces_id as "identifier",
-    orgs.parent_org_id as "parentSourcedId"
+    {{ oneroster_id("orgs.parent_org_id") }} as "parentSourcedId"
 from {{ ref('exports__orgs') }} as orgs
 left join {{ ref('vendor_org_types') }} as types on types.org_type = orgs.org_type

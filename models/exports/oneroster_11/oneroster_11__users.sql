@@ -1,11 +1,11 @@
 -- OneRoster 1.1 users.csv: active students and active staff whose role OneRoster 1.1 has
 -- (vendor_staff_roles; anyone teaching a current section is a teacher).
 select
-    students.student_id as "sourcedId",
+    {{ oneroster_id("students.student_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
     'true' as "enabledUser",
-    students.school_id as "orgSourcedIds",
+    {{ oneroster_id("students.school_id") }} as "orgSourcedIds",
     'student' as "role",
     students.username as "username",
     cast(null as {{ dbt.type_string() }}) as "userIds",
@@ -25,11 +25,11 @@ left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = stud
 union all
 
 select
-    staff.staff_id as "sourcedId",
+    {{ oneroster_id("staff.staff_id") }} as "sourcedId",
     cast(null as {{ dbt.type_string() }}) as "status",
     cast(null as {{ dbt.type_string() }}) as "dateLastModified",
     'true' as "enabledUser",
-    staff.org_id as "orgSourcedIds",
+    {{ oneroster_id("staff.org_id") }} as "orgSourcedIds",
     staff.oneroster_role as "role",
     staff.username as "username",
     cast(null as {{ dbt.type_string() }}) as "userIds",
