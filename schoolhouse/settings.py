@@ -52,6 +52,8 @@ class ExportTarget:
     vendor: str
     to: str
     share: tuple[str, ...] = ()  # sensitive fields this vendor receives (catalog.SENSITIVE_FIELDS); none by default
+    schools: tuple[str, ...] = ()  # the schools (org ids) this vendor receives; all when empty
+    grades: tuple[str, ...] = ()  # the grades (KG, 01 ... 12, as in dim_students) it receives; all when empty
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class Settings:
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         out["vendor_shares"] = {v: list(self.shares(v)) for v in {t.vendor for t in self.exports} if self.shares(v)}
+        out["vendor_scopes"] = {t.vendor: {k: list(getattr(t, k)) for k in ("schools", "grades") if getattr(t, k)}
+                                for t in self.exports if t.schools or t.grades}
         return out
 
     def shares(self, vendor: str) -> tuple[str, ...]:
@@ -452,13 +456,36 @@ def _exports(raw: Any, base: Path) -> tuple[ExportTarget, ...]:
         if not isinstance(share, list) or unknown:
             raise SettingsError(f"exports[{i}].share names {unknown[0] if unknown else share!r}; it lists sensitive "
                                 f"fields to send {vendor}, from {', '.join(SENSITIVE_FIELDS)}.")
-        out.append(ExportTarget(vendor, _location(item["to"], base, f"exports[{i}].to"), tuple(sorted(set(share)))))
-    shares: dict[str, tuple[str, ...]] = {}
+        schools = _id_list(item.get("schools"), f"exports[{i}].schools")
+        grades = _id_list(item.get("grades"), f"exports[{i}].grades")
+        bad = [g for g in grades if g not in GRADE_LEVELS]
+        if bad:
+            raise SettingsError(f"exports[{i}].grades names {bad[0]!r}; grades are {', '.join(GRADE_LEVELS)}.")
+        out.append(ExportTarget(vendor, _location(item["to"], base, f"exports[{i}].to"), tuple(sorted(set(share))),
+                                schools, grades))
+    first: dict[str, ExportTarget] = {}
     for target in out:
-        if shares.setdefault(target.vendor, target.share) != target.share:
-            raise SettingsError(f"exports list {target.vendor} twice with different share lists; the vendor's "
-                                "files are built once, so give every destination of a vendor the same share.")
+        seen = first.setdefault(target.vendor, target)
+        for what in ("share", "schools", "grades"):
+            if getattr(seen, what) != getattr(target, what):
+                raise SettingsError(f"exports list {target.vendor} twice with different {what} lists; the vendor's "
+                                    f"files are built once, so give every destination of a vendor the same {what}.")
     return tuple(out)
+
+
+# The grade levels of dim_students (seeds/vendor_grade_codes.csv); a scope names grades this way.
+GRADE_LEVELS = ("IT", "PR", "PK", "TK", "KG", *(f"{g:02d}" for g in range(1, 14)), "PS", "UG", "Other")
+
+
+def _id_list(raw: Any, name: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, (str, int)):
+        raw = [x.strip() for x in str(raw).split(",") if x.strip()]
+    if not isinstance(raw, list):
+        raise SettingsError(f"{name} must be a list.")
+    # YAML reads 03 as the number 3: grades and ids are text, with grades two digits as dim_students has them.
+    return tuple(sorted({f"{x:02d}" if isinstance(x, int) and name.endswith("grades") else str(x) for x in raw}))
 
 
 def _dbt_vars(raw: Any, base: Path) -> dict[str, Any]:

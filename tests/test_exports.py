@@ -638,3 +638,40 @@ def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files
     wh.query("delete from exports.exports__active_students where school_id = (select min(school_id) from marts.dim_students)")
     refused = push(settings, "clever", url)
     assert refused.status == "refused" and "students.csv fell from" in refused.message
+
+
+def test_a_vendor_scoped_to_some_schools_and_grades_gets_only_them_with_every_reference_resolved(
+        night_copy, night, district, tmp_path):
+    """ST Math licensed for grades 3 and 4 at one school, Clever for that school only: each gets
+    exactly its students, and every file of the set still resolves every reference."""
+    wh = night_copy
+    (school, in_scope), = wh.query(
+        "select school_id, count(*) from marts.dim_students where is_active and grade_level in ('03', '04') "
+        "group by 1 order by 2 desc, 1 limit 1")
+    out = {v: tmp_path / "scoped" / v for v in ("stmath", "clever")}
+    config = write_config(tmp_path / "scoped.yml", district, out)
+    settings = yaml.safe_load(config.read_text())
+    for e in settings["exports"]:
+        e["schools"] = [school]
+        if e["vendor"] == "stmath":
+            e["grades"] = ["03", 4]  # YAML's 4 is the grade 04
+    config.write_text(yaml.safe_dump(settings))
+    who = People.of(wh)
+    for vendor in out:
+        result = CliRunner().invoke(main, ["export", vendor, "--to", str(out[vendor]), "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    stmath = check_vendor_files("stmath", read_set(out["stmath"]), district, who)["students.csv"]
+    assert len(stmath) == in_scope and {r["grade"] for r in stmath} == {"3", "4"}
+    assert {r["district_school_id"] for r in stmath} == {school}
+    # Its teachers are the teachers of those students' sections, nobody else.
+    teachers = {r[0] for r in wh.query(
+        "select distinct t.person_id from exports.exports__current_enrollments t join exports.exports__current_enrollments s "
+        "on s.section_id = t.section_id join marts.dim_students d on d.student_id = s.person_id "
+        "where t.role <> 'student' and s.role = 'student' and d.school_id = ? and d.grade_level in ('03', '04') "
+        "and d.is_active", (school,))}
+    assert {r["district_teacher_id"] for r in stmath} <= teachers
+    clever = check_vendor_files("clever", read_set(out["clever"]), district, who)
+    assert {r["School_id"] for r in clever["schools.csv"]} == {school}
+    assert {r["School_id"] for f in ("students.csv", "sections.csv", "teachers.csv") for r in clever[f]} == {school}
+    assert len(clever["students.csv"]) == wh.query(
+        "select count(*) from exports.exports__active_students where school_id = ?", (school,))[0][0]

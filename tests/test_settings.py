@@ -88,3 +88,23 @@ def test_secrets_come_only_from_the_environment(tmp_path, monkeypatch):
     assert "hunter2" not in repr(settings)
     with pytest.raises(KeyError):
         settings.secret("pgpassword")
+
+
+def test_export_scopes_name_the_grades_the_marts_use(tmp_path):
+    """exports[].grades are the grade levels of dim_students (the seed's), and a vendor is scoped once."""
+    import csv
+
+    from schoolhouse.settings import GRADE_LEVELS, PROJECT_DIR
+
+    with open(PROJECT_DIR / "seeds" / "vendor_grade_codes.csv", newline="") as handle:
+        assert tuple(r["grade_level"] for r in csv.DictReader(handle)) == GRADE_LEVELS
+    config = tmp_path / "district.yml"
+    config.write_text(yaml.safe_dump({"exports": [{"vendor": "stmath", "to": "out", "grades": [3, "KG"]}]}))
+    assert load_settings(config, environ={}).dbt_vars()["vendor_scopes"] == {"stmath": {"grades": ["03", "KG"]}}
+    config.write_text(yaml.safe_dump({"exports": [{"vendor": "stmath", "to": "out", "grades": ["Grade 3"]}]}))
+    with pytest.raises(SettingsError, match="grades are IT, PR"):
+        load_settings(config, environ={})
+    config.write_text(yaml.safe_dump({"exports": [{"vendor": "clever", "to": "a", "schools": ["1001"]},
+                                                  {"vendor": "clever", "to": "b"}]}))
+    with pytest.raises(SettingsError, match="different schools lists"):
+        load_settings(config, environ={})

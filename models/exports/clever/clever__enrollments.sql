@@ -5,8 +5,8 @@ select
     nullif(enrollments.school_id, '') as "School_id",
     nullif(enrollments.section_id, '') as "Section_id",
     enrollments.person_id as "Student_id"
-from {{ ref('exports__current_enrollments') }} as enrollments
+from {{ vendor_base('exports__current_enrollments', 'clever') }} as enrollments
 where enrollments.role = 'student'
     and enrollments.section_id in (
-        select section_id from {{ ref('exports__current_enrollments') }} where role = 'teacher'
+        select section_id from {{ vendor_base('exports__current_enrollments', 'clever') }} where role = 'teacher'
     )

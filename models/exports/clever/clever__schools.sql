@@ -15,7 +15,7 @@ select
     orgs.state as "School_state",
     orgs.zip as "School_zip",
     orgs.phone as "School_phone"
-from {{ ref('exports__orgs') }} as orgs
+from {{ vendor_base('exports__orgs', 'clever') }} as orgs
 left join {{ ref('vendor_grade_codes') }} as low on low.grade_level = orgs.low_grade
 left join {{ ref('vendor_grade_codes') }} as high on high.grade_level = orgs.high_grade
 where orgs.is_school

@@ -11,7 +11,7 @@ teachers as (
         {%- for i in range(1, 11) %}
         max(case when teacher_rank = {{ i }} then person_id end) as teacher_{{ i }}_id{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from {{ ref('exports__current_enrollments') }}
+    from {{ vendor_base('exports__current_enrollments', 'clever') }}
     where role = 'teacher'
     group by section_id
 
@@ -35,5 +35,5 @@ select
     sections.term_title as "Term_name",
     sections.term_start_date_text as "Term_start",
     sections.term_end_date_text as "Term_end"
-from {{ ref('exports__current_sections') }} as sections
+from {{ vendor_base('exports__current_sections', 'clever') }} as sections
 inner join teachers on teachers.section_id = sections.section_id

@@ -13,6 +13,6 @@ select
     nullif(staff.username, '') as "Username",
     cast(null as {{ dbt.type_string() }}) as "Password",
     staff.staff_role as "Role"
-from {{ ref('exports__active_staff') }} as staff
-inner join {{ ref('exports__orgs') }} as orgs on orgs.org_id = staff.org_id
+from {{ vendor_base('exports__active_staff', 'clever') }} as staff
+inner join {{ vendor_base('exports__orgs', 'clever') }} as orgs on orgs.org_id = staff.org_id
 where not (staff.is_teacher and staff.school_id is not null)

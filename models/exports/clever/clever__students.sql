@@ -26,6 +26,6 @@ select
     students.email as "Student_email",
     nullif(students.username, '') as "Username",
     nullif(students.password, '') as "Password"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'clever') }} as students
 left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level
 left join {{ ref('vendor_race_codes') }} as races on races.race = students.race

@@ -13,5 +13,5 @@ select
     nullif(title, '') as "Title",
     nullif(username, '') as "Username",
     cast(null as {{ dbt.type_string() }}) as "Password"
-from {{ ref('exports__active_staff') }}
+from {{ vendor_base('exports__active_staff', 'clever') }}
 where is_teacher and school_id is not null

@@ -9,4 +9,4 @@ select
     end_date_text as "endDate",
     {{ oneroster_id("parent_session_id") }} as "parentSourcedId",
     cast(school_year as {{ dbt.type_string() }}) as "schoolYear"
-from {{ ref('exports__current_sessions') }}
+from {{ vendor_base('exports__current_sessions', 'oneroster-1.1') }}

@@ -19,4 +19,4 @@ select
     cast(null as {{ dbt.type_string() }}) as "subjects",
     cast(null as {{ dbt.type_string() }}) as "subjectCodes",
     period as "periods"
-from {{ ref('exports__current_sections') }}
+from {{ vendor_base('exports__current_sections', 'oneroster-1.1') }}

@@ -10,4 +10,4 @@ select
     {{ oneroster_id("school_id") }} as "orgSourcedId",
     cast(null as {{ dbt.type_string() }}) as "subjects",
     cast(null as {{ dbt.type_string() }}) as "subjectCodes"
-from {{ ref('exports__current_courses') }}
+from {{ vendor_base('exports__current_courses', 'oneroster-1.1') }}

@@ -17,5 +17,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "stateOfBirthAbbreviation",
     cast(null as {{ dbt.type_string() }}) as "cityOfBirth",
     cast(null as {{ dbt.type_string() }}) as "publicSchoolResidenceStatus"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'oneroster-1.1') }} as students
 left join {{ ref('vendor_race_codes') }} as races on races.race = students.race

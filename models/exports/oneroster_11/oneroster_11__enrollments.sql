@@ -14,4 +14,4 @@ select
     end as "primary",
     cast(null as {{ dbt.type_string() }}) as "beginDate",
     cast(null as {{ dbt.type_string() }}) as "endDate"
-from {{ ref('exports__current_enrollments') }} as enrollments
+from {{ vendor_base('exports__current_enrollments', 'oneroster-1.1') }} as enrollments

@@ -7,5 +7,5 @@ select
     types.oneroster_type as "type",
     orgs.nces_id as "identifier",
     {{ oneroster_id("orgs.parent_org_id") }} as "parentSourcedId"
-from {{ ref('exports__orgs') }} as orgs
+from {{ vendor_base('exports__orgs', 'oneroster-1.1') }} as orgs
 left join {{ ref('vendor_org_types') }} as types on types.org_type = orgs.org_type

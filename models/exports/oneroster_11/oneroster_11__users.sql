@@ -19,7 +19,7 @@ select
     cast(null as {{ dbt.type_string() }}) as "agentSourcedIds",
     grades.oneroster_grade as "grades",
     students.password as "password"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'oneroster-1.1') }} as students
 left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level
 
 union all
@@ -43,5 +43,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "agentSourcedIds",
     cast(null as {{ dbt.type_string() }}) as "grades",
     cast(null as {{ dbt.type_string() }}) as "password"
-from {{ ref('exports__active_staff') }} as staff
+from {{ vendor_base('exports__active_staff', 'oneroster-1.1') }} as staff
 where staff.oneroster_role is not null

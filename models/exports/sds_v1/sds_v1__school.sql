@@ -19,7 +19,7 @@ select
     nullif(orgs.zip, '') as "Zip",
     nullif(orgs.phone, '') as "Phone",
     cast(null as {{ dbt.type_string() }}) as "Zone"
-from {{ ref('exports__orgs') }} as orgs
+from {{ vendor_base('exports__orgs', 'sds-v1') }} as orgs
 left join {{ ref('vendor_grade_codes') }} as low on low.grade_level = orgs.low_grade
 left join {{ ref('vendor_grade_codes') }} as high on high.grade_level = orgs.high_grade
 where orgs.is_school

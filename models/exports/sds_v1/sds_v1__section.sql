@@ -15,4 +15,4 @@ select
     cast(null as {{ dbt.type_string() }}) as "Course Subject",
     period as "Periods",
     cast(null as {{ dbt.type_string() }}) as "Status"
-from {{ ref('exports__current_sections') }}
+from {{ vendor_base('exports__current_sections', 'sds-v1') }}

@@ -16,5 +16,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "Status",
     {{ shared('birth_date', 'students.birth_date_text') }} as "Birthdate",
     cast(students.graduation_year as {{ dbt.type_string() }}) as "Graduation Year"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'sds-v1') }} as students
 left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level

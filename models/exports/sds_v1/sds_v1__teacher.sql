@@ -15,5 +15,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "Secondary Email",
     nullif(title, '') as "Title",
     cast(null as {{ dbt.type_string() }}) as "Qualification"
-from {{ ref('exports__active_staff') }}
+from {{ vendor_base('exports__active_staff', 'sds-v1') }}
 where is_teacher and school_id is not null

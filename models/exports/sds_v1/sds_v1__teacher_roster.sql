@@ -2,5 +2,5 @@
 select
     section_id as "Section SIS ID",
     person_id as "SIS ID"
-from {{ ref('exports__current_enrollments') }}
+from {{ vendor_base('exports__current_enrollments', 'sds-v1') }}
 where role = 'teacher'

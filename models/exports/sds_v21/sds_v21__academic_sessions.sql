@@ -6,4 +6,4 @@ select
     cast(school_year as {{ dbt.type_string() }}) as "schoolYear",
     start_date_text as "startDate",
     end_date_text as "endDate"
-from {{ ref('exports__current_sessions') }}
+from {{ vendor_base('exports__current_sessions', 'sds-v2.1') }}

@@ -5,4 +5,4 @@ select
     section_title as "title",
     term_session_id as "sessionSourcedIds",
     course_id as "courseSourcedId"
-from {{ ref('exports__current_sections') }}
+from {{ vendor_base('exports__current_sections', 'sds-v2.1') }}

@@ -7,4 +7,4 @@ select
     school_year_session_id as "schoolYearSourcedId",
     cast(null as {{ dbt.type_string() }}) as "subject",
     cast(null as {{ dbt.type_string() }}) as "grade"
-from {{ ref('exports__current_courses') }}
+from {{ vendor_base('exports__current_courses', 'sds-v2.1') }}

@@ -10,5 +10,5 @@ select
     {{ shared('race_ethnicity', "case when students.is_hispanic_latino then 'hispanicOrLatinoEthnicity' end") }}
         as "ethnicityCodes",
     {{ shared('race_ethnicity', 'races.sds_race_code') }} as "raceCodes"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'sds-v2.1') }} as students
 left join {{ ref('vendor_race_codes') }} as races on races.race = students.race

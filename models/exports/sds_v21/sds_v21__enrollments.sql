@@ -3,4 +3,4 @@ select
     section_id as "classSourcedId",
     person_id as "userSourcedId",
     role as "role"
-from {{ ref('exports__current_enrollments') }}
+from {{ vendor_base('exports__current_enrollments', 'sds-v2.1') }}

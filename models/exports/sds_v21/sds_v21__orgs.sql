@@ -4,5 +4,5 @@ select
     orgs.name as "name",
     types.sds_type as "type",
     orgs.parent_org_id as "parentSourcedId"
-from {{ ref('exports__orgs') }} as orgs
+from {{ vendor_base('exports__orgs', 'sds-v2.1') }} as orgs
 left join {{ ref('vendor_org_types') }} as types on types.org_type = orgs.org_type

@@ -4,7 +4,7 @@ with
 
 school_year as (
 
-    select session_id from {{ ref('exports__current_sessions') }}
+    select session_id from {{ vendor_base('exports__current_sessions', 'sds-v2.1') }}
     where is_school_year
 
 ),
@@ -12,13 +12,13 @@ school_year as (
 staff_roles as (
 
     select staff_id, org_id, staff_role as role
-    from {{ ref('exports__active_staff') }}
+    from {{ vendor_base('exports__active_staff', 'sds-v2.1') }}
 
     union
 
     select distinct enrollments.person_id as staff_id, enrollments.school_id as org_id, 'teacher' as role
-    from {{ ref('exports__current_enrollments') }} as enrollments
-    inner join {{ ref('exports__active_staff') }} as staff on staff.staff_id = enrollments.person_id
+    from {{ vendor_base('exports__current_enrollments', 'sds-v2.1') }} as enrollments
+    inner join {{ vendor_base('exports__active_staff', 'sds-v2.1') }} as staff on staff.staff_id = enrollments.person_id
     where enrollments.role = 'teacher' and enrollments.school_id <> staff.org_id
 
 )
@@ -32,7 +32,7 @@ select
     'true' as "isPrimary",
     students.registration_date_text as "roleStartDate",
     cast(null as {{ dbt.type_string() }}) as "roleEndDate"
-from {{ ref('exports__active_students') }} as students
+from {{ vendor_base('exports__active_students', 'sds-v2.1') }} as students
 cross join school_year
 left join {{ ref('vendor_grade_codes') }} as grades on grades.grade_level = students.grade_level
 
@@ -48,5 +48,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "roleStartDate",
     cast(null as {{ dbt.type_string() }}) as "roleEndDate"
 from staff_roles
-inner join {{ ref('exports__active_staff') }} as staff on staff.staff_id = staff_roles.staff_id
+inner join {{ vendor_base('exports__active_staff', 'sds-v2.1') }} as staff on staff.staff_id = staff_roles.staff_id
 cross join school_year

@@ -11,11 +11,11 @@ with
 flags as (
 
     {%- for source_flag, condition in sent %}
-    select student_id, '{{ source_flag }}' as source_flag from {{ ref('exports__active_students') }} where {{ condition }}
+    select student_id, '{{ source_flag }}' as source_flag from {{ vendor_base('exports__active_students', 'sds-v2.1') }} where {{ condition }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
     select student_id, cast(null as {{ dbt.type_string() }}) as source_flag
-    from {{ ref('exports__active_students') }}
+    from {{ vendor_base('exports__active_students', 'sds-v2.1') }}
     where 1 = 0
     {%- endfor %}
 

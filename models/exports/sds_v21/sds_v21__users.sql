@@ -10,7 +10,7 @@ select
     email as "email",
     cast(null as {{ dbt.type_string() }}) as "phone",
     cast(null as {{ dbt.type_string() }}) as "sms"
-from {{ ref('exports__active_students') }}
+from {{ vendor_base('exports__active_students', 'sds-v2.1') }}
 
 union all
 
@@ -24,4 +24,4 @@ select
     email as "email",
     cast(null as {{ dbt.type_string() }}) as "phone",
     cast(null as {{ dbt.type_string() }}) as "sms"
-from {{ ref('exports__active_staff') }}
+from {{ vendor_base('exports__active_staff', 'sds-v2.1') }}

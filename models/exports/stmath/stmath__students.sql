@@ -5,12 +5,12 @@
 {%- set permanent_login = var('stmath_permanent_login') %}
 with
 
-students as (select * from {{ ref('exports__active_students') }}),
+students as (select * from {{ vendor_base('exports__active_students', 'stmath') }}),
 
 schools as (
 
     select org_id, name, stmath_iid
-    from {{ ref('exports__orgs') }}
+    from {{ vendor_base('exports__orgs', 'stmath') }}
     where is_school and stmath_iid is not null
 
 ),
@@ -32,16 +32,16 @@ math_teachers as (
             partition by pupils.person_id
             order by courses.priority, teachers.teacher_rank, sections.section_id
         ) as teacher_choice
-    from {{ ref('exports__current_enrollments') }} as pupils
-    inner join {{ ref('exports__current_sections') }} as sections on sections.section_id = pupils.section_id
+    from {{ vendor_base('exports__current_enrollments', 'stmath') }} as pupils
+    inner join {{ vendor_base('exports__current_sections', 'stmath') }} as sections on sections.section_id = pupils.section_id
     inner join {{ ref('vendor_stmath_courses') }} as courses on sections.course_number like courses.course_number_pattern
-    inner join {{ ref('exports__current_enrollments') }} as teachers
+    inner join {{ vendor_base('exports__current_enrollments', 'stmath') }} as teachers
         on teachers.section_id = pupils.section_id and teachers.role = 'teacher'
     where pupils.role = 'student'
 
 ),
 
-staff as (select * from {{ ref('exports__active_staff') }})
+staff as (select * from {{ vendor_base('exports__active_staff', 'stmath') }})
 
 select
     schools.stmath_iid as "iid",
