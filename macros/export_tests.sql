@@ -5,7 +5,7 @@
     One failing row per problem: the check, what is wrong, and the value or key.
     - well_formed: no empty strings (an empty value must be null, so not_null on a required field
       means "never empty"), no line breaks, ISO dates (YYYY-MM-DD) where the column's meta.format is
-      date, true/false where it is boolean, at most meta.max_length characters.
+      date, true/false where it is boolean, at most meta.max_length and at least meta.min_length characters.
     - unique_key: the view's meta.unique_key (the columns that identify a row) is never repeated;
       SDS and OneRoster consumers reject a repeated enrollment or role.
     - active_current: every id in a column with meta.references is an active student (student), an
@@ -66,6 +66,9 @@ select null as export_check, null as problem, null as value from student_ids whe
 {%- endif %}
 {%- if cmeta.get('max_length') %}
 {%- do checks_of_column.append(("longer than " ~ cmeta.max_length, dbt.length(c) ~ " > " ~ cmeta.max_length)) %}
+{%- endif %}
+{%- if cmeta.get('min_length') %}
+{%- do checks_of_column.append(("shorter than " ~ cmeta.min_length, dbt.length(c) ~ " < " ~ cmeta.min_length)) %}
 {%- endif %}
 {%- for label, condition in checks_of_column %}
 {%- do problems.append("case when " ~ c ~ " is not null and (" ~ condition ~ ") then '" ~ col.name ~ ": " ~ label ~ "' end") %}

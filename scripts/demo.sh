@@ -23,6 +23,8 @@ config = {
     "as_of_date": json.loads((district / "district_manifest.json").read_text())["as_of_date"],
     "email_domain": "example-district.org",
     "student_email_domain": "students.example-district.org",
+    # ST Math requires a password of at least 6 characters for every student; Schoolhouse invents none.
+    "student_password_policy": "student_id",
     "sources": {s: str(district) for s in ("district", "aspen", "star", "powerschool")},
     "exports": [{"vendor": v, "to": str(demo / "exports" / v)} for v in ("sds-v2.1", "sds-v1", "stmath", "oneroster-1.1", "clever")],
 }

@@ -26,6 +26,7 @@ from schoolhouse.dbt_runner import target_dir
 from schoolhouse.nightly import run_nightly
 from schoolhouse.settings import load_settings
 from schoolhouse.warehouse import Warehouse
+from tests import vendor_conformance
 
 VENDORS = ("sds-v2.1", "sds-v1", "stmath", "oneroster-1.1", "clever")
 EMAIL_DOMAIN = "example-district.org"
@@ -82,10 +83,12 @@ SPEC: dict[str, dict[str, tuple[list[str], set[str]]]] = {
         "TeacherRoster.csv": cols("Section SIS ID*, SIS ID*"),
     },
     "stmath": {
-        # student_password is required by ST Math but stays blank without a district password policy.
+        # student_password: required by ST Math (at least 6 characters), from student_password_policy.
         "students.csv": cols("iid*, district_school_id, school, district_teacher_id*, teacher_email*, teacher_last_name*, "
                              "teacher_first_name*, grade*, period, curriculum, student_id*, new_student_id, student_last_name*, "
-                             "student_first_name*, student_username*, student_password, permanent_login*, birth_date, action"),
+                             "student_first_name*, student_username*, student_password*, permanent_login*, birth_date, action"),
+        "teachers.csv": cols("iid*, district_school_id, school, district_teacher_id*, email*, last_name*, first_name*, "
+                             "position*, access_level*"),
     },
     "oneroster-1.1": {
         "manifest.csv": cols("propertyName*, value*"),
@@ -177,7 +180,7 @@ REFS = {
                ("StudentEnrollment.csv", "SIS ID", "Student.csv", "SIS ID"),
                ("TeacherRoster.csv", "Section SIS ID", "Section.csv", "SIS ID"),
                ("TeacherRoster.csv", "SIS ID", "Teacher.csv", "SIS ID")],
-    "stmath": [],
+    "stmath": [("students.csv", "district_teacher_id", "teachers.csv", "district_teacher_id")],
     "oneroster-1.1": [("orgs.csv", "parentSourcedId", "orgs.csv", "sourcedId"),
                       ("users.csv", "orgSourcedIds", "orgs.csv", "sourcedId"),
                       ("courses.csv", "orgSourcedId", "orgs.csv", "sourcedId"),
@@ -205,7 +208,7 @@ STUDENT_IDS = {"sds-v2.1": [("demographics.csv", "userSourcedId")], "sds-v1": [(
                "clever": [("students.csv", "Student_id"), ("enrollments.csv", "Student_id")]}
 PEOPLE_IDS = {"sds-v2.1": [("users.csv", "sourcedId"), ("enrollments.csv", "userSourcedId")],
               "sds-v1": [("Teacher.csv", "SIS ID"), ("StudentEnrollment.csv", "SIS ID"), ("TeacherRoster.csv", "SIS ID")],
-              "stmath": [("students.csv", "district_teacher_id")],
+              "stmath": [("students.csv", "district_teacher_id"), ("teachers.csv", "district_teacher_id")],
               "oneroster-1.1": [("users.csv", "sourcedId"), ("enrollments.csv", "userSourcedId")],
               "clever": [("teachers.csv", "Teacher_id"), ("staff.csv", "Staff_id")] +
                         [("sections.csv", f"Teacher_{i}_id" if i > 1 else "Teacher_id") for i in range(1, 11)]}
@@ -298,6 +301,7 @@ def write_config(path: Path, district: District, exports: dict[str, Path | str],
         "district_name": "Test District",
         "email_domain": EMAIL_DOMAIN,
         "student_email_domain": STUDENT_DOMAIN,
+        "student_password_policy": "student_id",  # ST Math refuses students without a password
         "as_of_date": district.as_of_date,
         "sources": {s: str(district.folder) for s in ("district", "aspen", "star")},
         "exports": [{"vendor": v, "to": str(to), **({"share": shares[v]} if v in shares else {})}
@@ -446,6 +450,7 @@ def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, m
     who = People.of(wh)
     for vendor in VENDORS:
         parsed = check_vendor_files(vendor, read_set(night.exports[vendor]), district, who)
+        vendor_conformance.check(vendor, read_set(night.exports[vendor]))  # the vendors' own references
         if vendor == "sds-v2.1":
             # Every active student and staff member is a user; usernames at the right domain.
             users = {r["sourcedId"]: r for r in parsed["users.csv"]}
@@ -466,7 +471,8 @@ def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, m
         if vendor == "stmath":
             iids = {r["iid"] for r in parsed["students.csv"]}
             assert iids and all(len(i) <= 8 for i in iids)
-            assert all(r["student_password"] == "" for r in parsed["students.csv"])  # no invented passwords
+            # The district's policy (student_id): no invented passwords, and what ST Math requires.
+            assert all(r["student_password"] == r["student_id"] for r in parsed["students.csv"])
     # Sensitive fields only where shared, and every file set valid either way (checked above).
     sets = {v: read_set(night.exports[v]) for v in VENDORS}
     off = {"sds-v1": {"Student.csv": ["Birthdate"]}, "stmath": {"students.csv": ["birth_date"]},
@@ -506,6 +512,7 @@ def test_exports_on_postgresql_match_duckdb_byte_for_byte(postgres_warehouse, di
     who = People.of(warehouse)
     for vendor in VENDORS:
         check_vendor_files(vendor, read_set(exports[vendor]), district, who)
+        vendor_conformance.check(vendor, read_set(exports[vendor]))
         if vendor not in SHARES:
             # Same rows on both engines: the files are byte-identical to the DuckDB night's.
             assert read_set(exports[vendor]) == read_set(night.exports[vendor]), vendor

@@ -18,5 +18,7 @@ select
     {{ oneroster_id("term_session_id") }} as "termSourcedIds",
     cast(null as {{ dbt.type_string() }}) as "subjects",
     cast(null as {{ dbt.type_string() }}) as "subjectCodes",
-    period as "periods"
+    -- periods are period numbers (importers such as Moodle's take integers only): the SIS's "2(B)"
+    -- (period 2, day B) is 2; "HR" has none (the homeroom is classType homeroom).
+    nullif(regexp_replace(period, '^([0-9]*).*$', '\1'), '') as "periods"
 from {{ vendor_base('exports__current_sections', 'oneroster-1.1') }}
