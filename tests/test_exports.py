@@ -9,7 +9,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -570,7 +569,7 @@ def test_shrink_guard_refuses_a_shrunken_export_and_force_passes(night_copy, nig
     # and tables from them, then refuses, naming the file and both counts, and exits non-zero.
     wh.query("delete from marts.dim_students where student_id in ("
              " select student_id from marts.dim_students where is_active order by student_id limit "
-             f" (select cast(count(*) * 0.2 as integer) from marts.dim_students where is_active))")
+             " (select cast(count(*) * 0.2 as integer) from marts.dim_students where is_active))")
     result = CliRunner().invoke(main, ["export", "sds-v2.1", "--to", str(copy), "--config", str(night.config)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     n_after = wh.query("select count(*) from exports.sds_v21__users")[0][0]
