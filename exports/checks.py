@@ -82,6 +82,12 @@ def failing_keys(wh: Warehouse, check: FailedCheck, limit: int) -> list[str]:
     return [" / ".join("" if v is None else str(v) for v in row[:3]) for row in rows]
 
 
+def _row_key(meta: dict, columns: dict) -> str | None:
+    """The column that names a row: meta.row_key, else the first of meta.unique_key, else the first column."""
+    unique = meta.get("unique_key") or []
+    return meta.get("row_key") or (unique[0] if isinstance(unique, list) and unique else None) or next(iter(columns), None)
+
+
 def _meta(node: dict) -> dict:
     return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
 
@@ -129,7 +135,7 @@ def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> 
             rows=int(result.get("failures") or 0), severity="warn" if result["status"] == "warn" else "error",
             fix=fix.rstrip("."), examples=(), accepted=tuple(str(v) for v in kwargs.get("values") or ()),
             relation=f"{_quote(model.get('schema', ''))}.{_quote(model.get('alias') or model.get('name', ''))}",
-            key_column=next(iter(columns), None), compiled=result.get("compiled_code") or "")
+            key_column=_row_key(meta, columns), compiled=result.get("compiled_code") or "")
         out.append(replace(check, examples=tuple(failing_keys(wh, check, EXAMPLES))))
     return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))
 

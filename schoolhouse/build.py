@@ -31,6 +31,9 @@ def build(settings: Settings, *, select: str | None = None, export_checks: str =
         run_vars = replay_vars
     else:
         run_vars = {**settings.dbt_vars(), "export_checks_severity": export_checks}
+        if settings.exports and export_checks == "error" and not select:
+            # A whole build: the checks of vendors the district does not send to only warn.
+            run_vars["export_vendors"] = sorted({t.vendor for t in settings.exports})
         if generation:
             run_vars["snapshot_at"] = generation.snapshot_at
     ok = run_dbt(settings, "build", *extra, vars=run_vars)
