@@ -46,8 +46,9 @@ SDS_GRADES = {"IT", "PR", "PK", "TK", "KG", *(f"{i:02d}" for i in range(1, 13)),
 OR_GRADES = {"IT", "PR", "PK", "TK", "KG", *(f"{i:02d}" for i in range(1, 14)), "PS", "UG", "Other"}
 RACES = ["americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander",
          "white", "demographicRaceTwoOrMoreRaces"]
-CLEVER_GRADES = {*(str(i) for i in range(1, 13)), "Kindergarten", "Prekindergarten", "TransitionalKindergarten",
-                 "Postgraduate", "Other"}
+# Clever's grade values as its API and SDK spell them (another district tool's tests map exactly these).
+CLEVER_GRADES = {"InfantToddler", "Preschool", "PreKindergarten", "TransitionalKindergarten", "Kindergarten",
+                 *(str(i) for i in range(1, 14)), "PostGraduate", "Ungraded", "Other"}
 BOOL = {"true", "false"}
 
 
@@ -118,7 +119,7 @@ SPEC: dict[str, dict[str, tuple[list[str], set[str]]]] = {
                              ", Name, Section_number, Grade, Course_name, Course_number, Course_description, Period, Subject, "
                              "Term_name, Term_start, Term_end"),
         "enrollments.csv": cols("School_id*, Section_id*, Student_id*"),
-        "staff.csv": cols("School_id, Staff_id, Staff_email, First_name, Last_name, Department, Title, Username, Password, Role"),
+        "staff.csv": cols("School_id*, Staff_id*, Staff_email, First_name, Last_name, Department, Title, Username, Password, Role"),
     },
 }
 

@@ -184,7 +184,33 @@ def check_stmath(files: dict[str, bytes]) -> None:
           [r["district_teacher_id"] for r in staff if r["position"] == "teacher" and r["access_level"] != "class_level"])
 
 
-CHECKS = {"oneroster-1.1": check_oneroster, "stmath": check_stmath}
+# -- Clever ---------------------------------------------------------------------------------------
+
+# [CLV] the grade values Clever's API and SDK use (another district tool's tests map exactly these).
+CLEVER_GRADES = {"InfantToddler", "Preschool", "PreKindergarten", "TransitionalKindergarten", "Kindergarten",
+                 *(str(g) for g in range(1, 14)), "PostGraduate", "Ungraded", "Other"}
+
+
+def check_clever(files: dict[str, bytes]) -> None:
+    schools = rows_of(files["schools.csv"])[1]
+    school_ids = {r["School_id"] for r in schools}
+    for name, cols in (("students.csv", ("Grade",)), ("schools.csv", ("Low_grade", "High_grade")),
+                       ("sections.csv", ("Grade",))):
+        rows = rows_of(files[name])[1]
+        _fail(f"{name}: a grade Clever does not spell so [CLV]",
+              [r[c] for r in rows for c in cols if r[c] and r[c] not in CLEVER_GRADES])
+    # [CLV] staff.csv: every row names a school; a staff member at several schools is a row per school.
+    staff = rows_of(files["staff.csv"])[1]
+    _fail("staff.csv.School_id blank [CLV]", [r["Staff_id"] for r in staff if not r["School_id"]])
+    _fail("staff.csv.School_id not in schools.csv [CLV]", [r["School_id"] for r in staff if r["School_id"] not in school_ids])
+    pairs = Counter((r["Staff_id"], r["School_id"]) for r in staff)
+    _fail("staff.csv: a staff member twice at one school [CLV]", [p for p, n in pairs.items() if n > 1])
+    for name, key in (("students.csv", "Student_id"), ("teachers.csv", "Teacher_id"), ("sections.csv", "Section_id")):
+        ids = Counter(r[key] for r in rows_of(files[name])[1])
+        _fail(f"{name}.{key} repeated [CLV]", [i for i, n in ids.items() if n > 1])
+
+
+CHECKS = {"oneroster-1.1": check_oneroster, "stmath": check_stmath, "clever": check_clever}
 
 
 def check(vendor: str, files: dict[str, bytes]) -> None:
