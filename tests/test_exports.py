@@ -648,14 +648,18 @@ def test_sftp_push_end_to_end_and_an_interrupted_upload_keeps_the_previous_files
 
 
 def test_a_vendor_scoped_to_some_schools_and_grades_gets_only_them_with_every_reference_resolved(
-        night_copy, night, district, tmp_path):
-    """ST Math licensed for grades 3 and 4 at one school, Clever for that school only: each gets
-    exactly its students, and every file of the set still resolves every reference."""
+        night_copy, night, district, tmp_path, sftp_server, sftp_auth, monkeypatch):
+    """ST Math licensed for grades 3 and 4 at one school, pushed to a real SFTP server, and Clever
+    for that school only: each gets exactly its students, every file of the set still resolves every
+    reference, and the push leaves its status row and its sync log."""
     wh = night_copy
+    monkeypatch.setenv("SCHOOLHOUSE_SFTP_PASSWORD_STMATH", sftp_server.password)
+    monkeypatch.setenv("SCHOOLHOUSE_KNOWN_HOSTS", str(sftp_auth.known_hosts))
+    (sftp_server.root / "stmath").mkdir()
     (school, in_scope), = wh.query(
         "select school_id, count(*) from marts.dim_students where is_active and grade_level in ('03', '04') "
         "group by 1 order by 2 desc, 1 limit 1")
-    out = {v: tmp_path / "scoped" / v for v in ("stmath", "clever")}
+    out = {"stmath": sftp_server.url("/stmath"), "clever": tmp_path / "scoped" / "clever"}
     config = write_config(tmp_path / "scoped.yml", district, out)
     settings = yaml.safe_load(config.read_text())
     for e in settings["exports"]:
@@ -667,7 +671,15 @@ def test_a_vendor_scoped_to_some_schools_and_grades_gets_only_them_with_every_re
     for vendor in out:
         result = CliRunner().invoke(main, ["export", vendor, "--to", str(out[vendor]), "--config", str(config)])
         assert result.exit_code == 0, result.output
-    stmath = check_vendor_files("stmath", read_set(out["stmath"]), district, who)["students.csv"]
+    pushed = read_set(sftp_server.root / "stmath")
+    assert sorted(pushed) == ["students.csv", "teachers.csv"]  # both rosters
+    vendor_conformance.check("stmath", pushed)
+    stmath = check_vendor_files("stmath", pushed, district, who)["students.csv"]
+    (status, files), = wh.query("select status, count(*) from raw_meta.exports where vendor = 'stmath' "
+                                "and destination like 'sftp://%' group by 1")
+    assert (status, files) == ("pushed", 2)
+    log = next((tmp_path / "archive" / "pushed" / "stmath").glob("*.sync_log.csv")).read_text().splitlines()
+    assert log[0] == "push_id,status,file,row_key,field,rule,severity,detail" and log[1:] == []  # nothing wrong
     assert len(stmath) == in_scope and {r["grade"] for r in stmath} == {"3", "4"}
     assert {r["district_school_id"] for r in stmath} == {school}
     # Its teachers are the teachers of those students' sections, nobody else.
