@@ -77,6 +77,10 @@ class Generation:
         self.steps.append(step)
 
 
+def _journal(settings: Settings, gen: Generation) -> None:
+    journal.append(settings.archive_dir, gen.id, gen.command, gen.started_at, gen.published, gen.steps)
+
+
 @contextmanager
 def _writer_lock(current: Path) -> Iterator[None]:
     current.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +142,7 @@ def generation(settings: Settings, command: str) -> Iterator[Generation]:
         finally:
             # In place: whatever ran changed the warehouse, published or not, so the journal has it.
             if gen.steps:
-                journal.append(settings.archive_dir, gen)
+                _journal(settings, gen)
         return
     current = settings.duckdb_path
     with _writer_lock(current):
@@ -176,4 +180,4 @@ def _swap_in(gen: Generation, nxt: Path, current: Path) -> None:
     finally:
         os.close(dir_fd)
     if gen.steps:
-        journal.append(gen.settings.archive_dir, gen)
+        _journal(gen.settings, gen)

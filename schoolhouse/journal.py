@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ from schoolhouse import raw_meta
 from schoolhouse.catalog import FILE_SOURCES
 
 if TYPE_CHECKING:
-    from schoolhouse.generation import Generation
     from schoolhouse.settings import Settings
 
 NAME = "journal.jsonl"
@@ -43,10 +43,12 @@ def load_step(settings: Settings, source: str, archived: Sequence[Any], *, force
                       for af in archived]}
 
 
-def append(archive_dir: Path, gen: Generation) -> None:
+def append(archive_dir: Path, generation: str, command: str, started_at: datetime, published: bool,
+           steps: list[dict[str, Any]]) -> None:
+    """One generation's line: what it did, in order (schoolhouse.generation calls this when it ends)."""
     archive_dir.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"generation": gen.id, "command": gen.command, "started_at": gen.started_at.isoformat(),
-                       "published_at": raw_meta.now().isoformat(), "published": gen.published, "steps": gen.steps},
+    line = json.dumps({"generation": generation, "command": command, "started_at": started_at.isoformat(),
+                       "published_at": raw_meta.now().isoformat(), "published": published, "steps": steps},
                       default=str)
     with open(path(archive_dir), "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
