@@ -61,6 +61,8 @@ class Generation:
     started_at: datetime = dataclasses.field(default_factory=raw_meta.now)
     steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     published: bool = False
+    # Local wall time, as the engines' own now()::timestamp would have recorded it.
+    snapshot_at: str = dataclasses.field(default_factory=lambda: datetime.now().isoformat(sep=" "))
     _publish: Callable[[], None] | None = dataclasses.field(default=None, repr=False)
 
     def publish(self) -> None:
@@ -68,9 +70,6 @@ class Generation:
         if self._publish:
             self._publish()
         self.published = True
-
-    # Local wall time, as the engines' own now()::timestamp would have recorded it.
-    snapshot_at: str = dataclasses.field(default_factory=lambda: datetime.now().isoformat(sep=" "))
 
     def record(self, step: dict[str, Any]) -> None:
         """One thing this generation did to the warehouse, for the journal."""
@@ -179,5 +178,6 @@ def _swap_in(gen: Generation, nxt: Path, current: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    gen.published = True
     if gen.steps:
         _journal(gen.settings, gen)
