@@ -5,8 +5,6 @@ journal recreates a lost warehouse equal to the original."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -188,44 +186,3 @@ def test_three_nights_served_while_building_and_replayed_from_the_archive(engine
     # A second replay over it is refused: replay recreates a lost warehouse, it never merges.
     again = CliRunner().invoke(main, ["replay", "--from-archive"])
     assert again.exit_code == 2 and "not empty" in again.output
-
-
-def _nightly_process(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from schoolhouse.cli import main; main()", "nightly",
-                             "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
-                            cwd=Path(__file__).parent.parent)
-
-
-def _kill_when(proc: subprocess.Popen, seen) -> str:
-    """SIGKILL the nightly once ``seen(output so far)`` is true; the output it had written."""
-    output = []
-    for line in proc.stdout:
-        output.append(line)
-        if seen("".join(output)):
-            break
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    return "".join(output)
-
-
-def test_a_killed_night_leaves_readers_and_the_next_night_whole(duckdb_warehouse, tmp_path):
-    wh = duckdb_warehouse
-    configs = nights(tmp_path, 2)
-    night(configs[0])
-    first = answer(wh)
-    before = wh.duckdb_path.read_bytes()
-    kill_points = {
-        "while copying and loading": lambda out: "loading district" in out,
-        "in the middle of dbt build": lambda out: out.count(" OK created ") >= 40,
-        "while writing the vendor files": lambda out: "exporting clever" in out,
-    }
-    for point, seen in kill_points.items():
-        output = _kill_when(_nightly_process(configs[1]), seen)
-        assert seen(output), f"the nightly ended before it was {point}:\n{output[-2000:]}"
-        assert wh.duckdb_path.read_bytes() == before, f"killed {point}, the warehouse changed"
-        assert answer(wh) == first, f"killed {point}, readers no longer see last night"
-    night(configs[1])
-    after = answer(wh)
-    assert after[0] == 2 and after[1] != first[1], "the next night ran whole after three killed ones"
-    assert not next_path(wh.duckdb_path).parent.exists()
