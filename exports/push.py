@@ -192,7 +192,8 @@ def export_vendor(settings: Settings, vendor: str, destination: str, manifest_pa
     keep(settings.archive_dir, vendor, dest, result.files)
     warnings = [c for c in result.issues if c.severity == "warn"]
     result.status = "pushed_with_warnings" if warnings else "pushed"
-    changed = [c.sentence() for c in result.changes if c.any or not c.compared]
+    # What changed since the last push kept for this place (nothing to compare on a first push).
+    changed = [c.sentence() for c in result.changes if c.compared and c.any]
     result.message = (f"Pushed {len(result.files)} {vendor} files ({result.rows:,} rows) to {dest}"
                       + (f" with --force although {', '.join(f.spec.file_name for f in shrunk)} shrank" if shrunk else "")
                       + (f" ({'; '.join(changed)})" if changed else "") + "."
