@@ -694,6 +694,22 @@ def health_exports(staff_id: str) -> pd.DataFrame | None:
     return df if len(df) else None
 
 
+def _ids_in(sql: str, ids: set[str], *before: str) -> set[str]:
+    """The first column of ``sql`` (its ``{}`` a list of placeholders) over ``ids``, 500 at a time."""
+    found: set[str] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        found |= set(db.query(sql.format(", ".join("?" * len(chunk))), [*before, *chunk]).iloc[:, 0])
+    return found
+
+
+def _visible_students(staff_id: str, ids: set[str]) -> set[str]:
+    """Those of ``ids`` that are students ``staff_id`` may see."""
+    return _ids_in("select distinct student_id from marts.access_viewer_students where staff_id = ? "
+                   "and student_id in ({})", ids, staff_id)
+
+
 @cache
 def health_last_pushes(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Per vendor and destination, the last push's status and message, and that push's sync log
@@ -715,16 +731,9 @@ def health_last_pushes(staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | Non
             from marts.dq_export_issues where push_id in ({', '.join('?' * len(ids))})
             order by vendor, destination, severity, file_name, row_key limit 2000""", ids)
     # A key that is a student id is shown only to those who may see that student (as in the access log).
-    keys = sorted({k for k in log["row_key"].dropna()})
-    hidden: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        students = set(db.query(f"select student_id from marts.dim_students where student_id in ({marks})",
-                                chunk)["student_id"])
-        mine = set(db.query(f"select distinct student_id from marts.access_viewer_students where staff_id = ? "
-                            f"and student_id in ({marks})", [staff_id, *chunk])["student_id"])
-        hidden |= students - mine
+    keys = {k for k in log["row_key"].dropna()}
+    hidden = _ids_in("select student_id from marts.dim_students where student_id in ({})", keys) \
+        - _visible_students(staff_id, keys)
     log["row_key"] = [("(not yours)" if k in hidden else k) for k in log["row_key"]]
     return last.drop(columns=["push_id"]), log
 
@@ -736,12 +745,7 @@ def access_log(staff_id: str, limit: int = 500) -> pd.DataFrame:
     student id (an administrator of one district does not learn who is enrolled in another)."""
     require_district(staff_id)
     log = audit.recent(limit)
-    ids = sorted({s for s in log["student_id"].dropna()})
-    allowed: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        allowed |= set(db.query(f"select distinct student_id from marts.access_viewer_students where staff_id = ? "
-                                f"and student_id in ({', '.join('?' * len(chunk))})", [staff_id, *chunk])["student_id"])
+    allowed = _visible_students(staff_id, set(log["student_id"].dropna()))
     log["student_id"] = [s if s in allowed else ("(not yours)" if s else None) for s in log["student_id"]]
     names = db.query("select staff_id, display_name from marts.access_viewers")
     log.insert(2, "who", log["staff_id"].map(dict(zip(names["staff_id"], names["display_name"]))).fillna(log["login"]))

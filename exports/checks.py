@@ -19,7 +19,6 @@ from schoolhouse.warehouse import Warehouse
 EXAMPLES = 5
 
 RULES = {
-    "build": "could not be built",
     "not_null": "have no {column}",
     "unique": "repeat a {column} another row has",
     "accepted_values": "have a {column} outside the values the vendor accepts ({values})",
@@ -49,12 +48,12 @@ class FailedCheck:
 
     def sentence(self) -> str:
         what = self.file_name or self.model
+        if self.rule == "build":
+            return f"The export view {self.model} ({what}) could not be built. To fix: {self.fix}."
         where = f"{self.model}.{self.column}" if self.column else self.model
         values = ", ".join(self.accepted[:8]) + (", ..." if len(self.accepted) > 8 else "")
         rule = RULES.get(self.rule, "fail the check {test}").format(
             column=self.column or "value", values=values, to="the file it refers to", test=self.test).replace(" ()", "")
-        if self.rule == "build":
-            return f"The export view {self.model} ({what}) could not be built. To fix: {self.fix}."
         subject = self.rows_are or f"{'row' if self.rows == 1 else 'rows'} of {what}"
         if self.rows == 1:  # "1 row of orgs.csv repeats ...", "1 active students has" reads wrong either way
             verb, _, rest = rule.partition(" ")
@@ -68,7 +67,7 @@ def _quote(name: str) -> str:
 
 
 def failing_keys(wh: Warehouse, check: FailedCheck, limit: int) -> list[str]:
-    """Keys (the view's first column) of rows that fail ``check``, or the failing values themselves."""
+    """Keys (the view's row key, _row_key) of rows that fail ``check``, or the failing values themselves."""
     try:
         if check.rule == "not_null" and check.column and check.key_column:
             rows = wh.query(f"select {_quote(check.key_column)} from {check.relation} "
@@ -92,15 +91,32 @@ def _meta(node: dict) -> dict:
     return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
 
 
-def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> list[FailedCheck]:
-    """Every test that failed or warned in the last dbt run (``target``: its run_results.json and
-    manifest.json), on the export views unless ``only_exports`` is False."""
+@dataclass(frozen=True)
+class BuildChecks:
+    """What the last dbt run says about the export views: every failed or warned check, and
+    whether the run's failures (errors, failed tests) were all in the export views or their tests
+    (then the marts are whole, and only the vendors concerned must be refused)."""
+
+    checks: list[FailedCheck]
+    only_exports_failed: bool
+
+    def sentences(self, *, severity: str = "error", vendor: str | None = None) -> list[str]:
+        """The checks at ``severity`` (of ``vendor``'s files, when given), one plain sentence each."""
+        checks = [c for c in self.checks if c.severity == severity]
+        return [c.sentence() for c in (for_vendor(checks, vendor) if vendor else checks)]
+
+
+def read_build(wh: Warehouse, target: Path) -> BuildChecks:
+    """The last dbt run (``target``: its run_results.json and manifest.json, each read once)."""
     try:
         results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8")).get("nodes", {})
     except (OSError, ValueError, KeyError):
-        return []
-    nodes = manifest.get("nodes", {})
+        return BuildChecks([], False)
+    return BuildChecks(_failed_checks(wh, results, nodes), _only_exports_failed(results, nodes))
+
+
+def _failed_checks(wh: Warehouse, results: list[dict], nodes: dict) -> list[FailedCheck]:
     # A vendor view's column without a fix of its own takes the fix of the shared column it comes from.
     shared_fixes = {name.lower(): _meta(col)["fix"] for n in nodes.values() if n.get("resource_type") == "model"
                     and "shared" in (n.get("fqn") or []) for name, col in (n.get("columns") or {}).items()
@@ -118,8 +134,7 @@ def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> 
         if result.get("status") not in ("fail", "warn"):
             continue
         model = nodes.get(node.get("attached_node") or "") or {}
-        in_exports = "exports" in (model.get("fqn") or [])
-        if node.get("resource_type") != "test" or (only_exports and not in_exports):
+        if node.get("resource_type") != "test" or "exports" not in (model.get("fqn") or []):
             continue
         meta = _meta(model)
         column = (node.get("column_name") or "").strip('"') or None
@@ -140,19 +155,7 @@ def failed_checks(wh: Warehouse, target: Path, *, only_exports: bool = True) -> 
     return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))
 
 
-def for_vendor(checks: list[FailedCheck], vendor: str) -> list[FailedCheck]:
-    """The checks that concern ``vendor``'s files: its own views, and the shared views they are built from."""
-    return [c for c in checks if c.vendor in (None, vendor)]
-
-
-def only_exports_failed(target: Path) -> bool:
-    """True when the last dbt run's failures (errors, failed tests) are all in the export views or
-    their tests: the marts are whole, and only the vendors concerned must be refused."""
-    try:
-        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-        nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8")).get("nodes", {})
-    except (OSError, ValueError, KeyError):
-        return False
+def _only_exports_failed(results: list[dict], nodes: dict) -> bool:
     failed = [r for r in results if r.get("status") in ("error", "fail")]
     for r in failed:
         node = nodes.get(r["unique_id"]) or {}
@@ -162,7 +165,6 @@ def only_exports_failed(target: Path) -> bool:
     return bool(failed)
 
 
-def sentences(wh: Warehouse, target: Path, *, severity: str = "error", vendor: str | None = None) -> list[str]:
-    """The failed export checks of the last dbt run at ``severity``, one plain sentence each."""
-    checks = [c for c in failed_checks(wh, target) if c.severity == severity]
-    return [c.sentence() for c in (for_vendor(checks, vendor) if vendor else checks)]
+def for_vendor(checks: list[FailedCheck], vendor: str) -> list[FailedCheck]:
+    """The checks that concern ``vendor``'s files: its own views, and the shared views they are built from."""
+    return [c for c in checks if c.vendor in (None, vendor)]

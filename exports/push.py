@@ -19,6 +19,7 @@ this module only reads them.
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,8 +107,6 @@ def _record(settings: Settings, result: ExportResult, run_id: str | None) -> Non
 def write_sync_log(settings: Settings, result: ExportResult, issues: list[dict]) -> None:
     """The last push's sync log as CSV, beside the files that push kept (archive/pushed/...): the
     log stays on our side, so the vendor's folder holds exactly the vendor's files."""
-    import csv
-
     path = kept_folder(settings.archive_dir, result.vendor, result.destination).with_suffix(".sync_log.csv")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:

@@ -146,12 +146,8 @@ def print_load_summary(summary) -> None:
     console.print(table)
 
 
-def _export_checks_said(settings: Settings, vendor: str | None = None) -> str:
-    """The failed export checks of the last build, one sentence each (exports.checks)."""
-    from exports.checks import sentences
-    from schoolhouse.dbt_runner import target_dir
-
-    return "".join("\n" + s for s in sentences(settings.warehouse(), target_dir(settings), vendor=vendor))
+def _lines(sentences: list[str]) -> str:
+    return "".join("\n" + s for s in sentences)
 
 
 @main.command()
@@ -162,16 +158,16 @@ def _export_checks_said(settings: Settings, vendor: str | None = None) -> str:
 def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
     """dbt build (seeds, models, snapshots, tests) with every dbt var the settings imply.
     On DuckDB readers see the result only when every node succeeded; a failed build changes nothing."""
+    from exports.checks import read_build
     from schoolhouse.build import build as run_build
-
-    from exports.checks import only_exports_failed
     from schoolhouse.dbt_runner import target_dir
 
     with generation(settings, "build") as gen:
         if not run_build(gen.settings, select=select, export_checks="error" if settings.exports else "warn",
                          full_refresh=full_refresh, indirect_selection="cautious" if select else None, generation=gen):
-            said = _export_checks_said(gen.settings)
-            if only_exports_failed(target_dir(settings)):
+            outcome = read_build(gen.settings.warehouse(), target_dir(settings))
+            said = _lines(outcome.sentences())
+            if outcome.only_exports_failed:
                 gen.publish()  # the marts are whole; only vendor files would be refused
                 _fail("The marts are built and published, but export checks failed: a push of the vendors they "
                       "concern would be refused." + said)
@@ -190,7 +186,7 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
 def export(settings: Settings, vendor: str, destination: str, force: bool, dry_run: bool) -> None:
     """Build and test VENDOR's export views, then write its full file set to a folder or SFTP, behind the shrink guard.
     Nothing is sent when no file changed since the last push to the same destination."""
-    from exports.checks import failed_checks, for_vendor, only_exports_failed
+    from exports.checks import for_vendor, read_build
     from exports.push import export_vendor
     from schoolhouse.build import build as run_build
     from schoolhouse.dbt_runner import target_dir
@@ -199,12 +195,12 @@ def export(settings: Settings, vendor: str, destination: str, force: bool, dry_r
         console.log(f"building and testing the {vendor} export views")
         built = run_build(gen.settings, select=VENDORS[vendor].dbt_selection, export_checks="error",
                           indirect_selection="cautious", generation=gen)
-        if not built and not only_exports_failed(target_dir(settings)):
+        outcome = read_build(gen.settings.warehouse(), target_dir(settings))
+        if not built and not outcome.only_exports_failed:
             _fail(f"The {vendor} export views failed to build (see the log above); nothing was written."
-                  + _export_checks_said(gen.settings, vendor))
-        checks = for_vendor(failed_checks(gen.settings.warehouse(), target_dir(settings)), vendor)
+                  + _lines(outcome.sentences(vendor=vendor)))
         result = export_vendor(gen.settings, vendor, destination, target_dir(settings) / "manifest.json", force=force,
-                               log=console.log, dry_run=dry_run, checks=checks)
+                               log=console.log, dry_run=dry_run, checks=for_vendor(outcome.checks, vendor))
         if not dry_run:
             gen.publish()  # the push's record (pushed, unchanged, refused or failed) is kept either way
     if not result.ok:

@@ -18,7 +18,8 @@ What a district gets when something goes wrong:
 
 One row in ``raw_meta.runs`` per night, with the status, the message and every step (JSON: name,
 status, counts, seconds, message). On PostgreSQL it is written as ``running`` at the start, so a
-night that died shows up; on DuckDB a killed night leaves the published file exactly as it was. Push details are in ``raw_meta.exports`` under the same run_id.
+night that died shows up; on DuckDB a killed night leaves the published file exactly as it was.
+Push details are in ``raw_meta.exports`` under the same run_id.
 """
 
 from __future__ import annotations
@@ -132,20 +133,20 @@ def _load_step(gen: Generation, source: str, location: str) -> Step:
 def _build_step(gen: Generation, checks: list) -> Step:
     """dbt build. Failures only in the export views (or their checks) leave the marts whole: the
     night goes on, and each vendor whose files failed a check is refused (``checks`` gets them)."""
-    from exports.checks import failed_checks, only_exports_failed
+    from exports.checks import read_build
 
     step = Step("build")
     # With exports configured, the export views' checks are errors: a vendor whose files cannot be
     # valid is refused before anything is pushed.
     settings = gen.settings
     ok = build(settings, export_checks="error" if settings.exports else "warn", generation=gen)
-    target = target_dir(settings)
-    checks.extend(failed_checks(settings.warehouse(), target))
+    outcome = read_build(settings.warehouse(), target_dir(settings))
+    checks.extend(outcome.checks)
     if ok:
         step.status = "ok"
         return step
-    errors = [c.sentence() for c in checks if c.severity == "error"]
-    if only_exports_failed(target):
+    errors = outcome.sentences()
+    if outcome.only_exports_failed:
         step.status = "warning"
         step.message = ("The marts built and passed their tests; export checks failed, so the vendors they concern "
                         "are refused tonight: " + " ".join(errors))
