@@ -34,11 +34,7 @@ from typing import Any
 from schoolhouse import journal, raw_meta
 from schoolhouse.console import console
 from schoolhouse.settings import Settings
-
-
-def next_path(current: Path) -> Path:
-    """Where a generation of ``current`` is written before it is published."""
-    return current.parent / f".{current.name}.next" / current.name
+from schoolhouse.warehouse import next_path
 
 
 def lock_path(current: Path) -> Path:

@@ -18,6 +18,19 @@ from typing import Any
 TARGETS = ("duckdb", "postgres")
 
 
+def next_path(current: Path) -> Path:
+    """Where a command writes its copy of the DuckDB file ``current`` before publishing it
+    (schoolhouse.generation): same file name, so the catalog name and every view's SQL stay valid."""
+    return current.parent / f".{current.name}.next" / current.name
+
+
+def published_path(path: Path) -> Path:
+    """The file readers open: ``path`` itself, or the file ``path`` is the next copy of."""
+    if path.parent.name == f".{path.name}.next":
+        return path.parent.parent / path.name
+    return path
+
+
 @dataclass(frozen=True)
 class Warehouse:
     target: str = "duckdb"

@@ -4,9 +4,11 @@ journal recreates a lost warehouse equal to the original."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,7 +31,20 @@ STUDENTS = 150
 LOAD_TIME_COLUMNS = ("loaded_at", "last_attempt_at", "load_id", "_dlt_load_id", "_dlt_id")
 # What was done rather than loaded (nights run, files pushed): kept across swaps (checked below), but
 # a replay pushes nothing and runs no night, so it cannot recreate them.
-NOT_REPLAYED = {"stg_meta__runs", "stg_meta__exports", "dq_nightly_runs", "dq_export_pushes"}
+NOT_REPLAYED = {"stg_meta__runs", "stg_meta__exports", "dq_nightly_runs", "dq_export_pushes",
+               # What educators wrote lives in the app store beside the warehouse (schema app on
+               # PostgreSQL), which a replay into another file or database does not have.
+               "stg_app__educator_notes", "fct_educator_notes"}
+
+
+def note(wh: Warehouse, note_id: str, body: str) -> None:
+    app_store.append(wh, "educator_notes", [{
+        "note_id": note_id, "revision": 1, "written_at": app_store.now(), "staff_id": "T1", "student_id": "S1",
+        "note_date": datetime.date(2026, 10, 1), "kind": "Meeting", "body": body, "is_deleted": 0}])
+
+
+def notes_in_marts(wh: Warehouse) -> set[str]:
+    return {r[0] for r in wh.query("select body from marts.fct_educator_notes")}
 
 
 def nights(tmp_path: Path, count: int) -> list[Path]:
@@ -121,17 +136,32 @@ def test_three_nights_served_while_building_and_replayed_from_the_archive(engine
     configs = nights(tmp_path, 3)
     night(configs[0])
     first = answer(wh)
-    if engine == "duckdb":
-        # What people write in the app lives beside the warehouse, not in it: the swap must not lose it.
-        app_store.append(wh, "access_log", [{"event_at": app_store.now(), "event": "sign_in", "staff_id": "T1",
-                                             "login": "t1", "student_id": None, "detail": "before night 2"}])
+    # What people write in the app lives outside what dbt builds: no swap, build or refresh may lose it.
+    app_store.append(wh, "access_log", [{"event_at": app_store.now(), "event": "sign_in", "staff_id": "T1",
+                                         "login": "t1", "student_id": None, "detail": "before night 2"}])
+    note(wh, "n1", "written before night 2")
+
+    def write_during_the_night() -> None:
+        # An educator saves a note while the nightly holds the warehouse (on DuckDB: while it writes
+        # its copy), through the published settings the dashboards use.
+        deadline = time.time() + 120
+        while engine == "duckdb" and not next_path(wh.duckdb_path).exists() and time.time() < deadline:
+            time.sleep(0.05)
+        note(wh, "n2", "written during night 2")
+        written.append(next_path(wh.duckdb_path).exists() if engine == "duckdb" else True)
+
+    written: list[bool] = []
+    writer = threading.Thread(target=write_during_the_night)
     # Three readers in their own processes, as dashboards and a notebook are. On DuckDB one of them
     # keeps its connection open all night (a notebook left open).
     readers = Readers(tmp_path / "readers", (False, False, engine == "duckdb"))
     readers.wait_for(lambda i: readers.records(i), "start reading")
     started = time.time()
+    writer.start()
     night(configs[1])
     built = time.time()
+    writer.join()
+    assert written == [True], "the note was written while the night held the warehouse"
     second = answer(wh)
     holds = readers.holds
     readers.wait_for(lambda i: holds[i] or any(r.get("answer") == second for r in readers.records(i)),
@@ -162,10 +192,19 @@ def test_three_nights_served_while_building_and_replayed_from_the_archive(engine
     assert len(clever) - 1 == wh.query("select count(*) from exports.clever__students")[0][0]
     night(configs[2])
     assert answer(wh)[0] == 3 and wh.query("select count(*) from raw_meta.exports")[0][0] > 0
+    _, rows = app_store.read(wh, "select detail from {app}access_log")
+    assert rows == [("before night 2",)]
+    assert notes_in_marts(wh) == {"written before night 2", "written during night 2"}
     if engine == "duckdb":
-        _, rows = app_store.read(wh, "select detail from {app}access_log")
-        assert rows == [("before night 2",)]
         assert not next_path(wh.duckdb_path).parent.exists(), "no copy is left beside the warehouse"
+    # A --full-refresh rebuilds every table dbt owns, and none of what people wrote.
+    monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[2]))
+    refreshed = CliRunner().invoke(main, ["build", "--full-refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert notes_in_marts(wh) == {"written before night 2", "written during night 2"}
+    _, rows = app_store.read(wh, "select count(*) from {app}educator_notes")
+    assert rows == [(2,)]
+    monkeypatch.delenv("SCHOOLHOUSE_CONFIG")
 
     # The warehouse is lost: replay the archive into an empty one and compare everything dbt builds.
     original = {t: contents(wh, *t) for t in tables(wh)}
@@ -176,7 +215,7 @@ def test_three_nights_served_while_building_and_replayed_from_the_archive(engine
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[2]))
     result = CliRunner().invoke(main, ["replay", "--from-archive"])
     assert result.exit_code == 0, result.output
-    assert "Replayed 3 generations (9 loads, 3 builds)" in result.output
+    assert "Replayed 4 generations (9 loads, 4 builds)" in result.output
     replayed = {t: contents(replayed_wh, *t) for t in tables(replayed_wh)}
     assert set(replayed) == set(original)
     differ = [t for t in original if t[1] not in NOT_REPLAYED and original[t] != replayed[t]]
