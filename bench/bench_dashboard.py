@@ -22,7 +22,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.md"
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-PAGES = ["overview", "attendance", "discipline", "assessments", "student", "data_health"]
+PAGES = ["attention", "overview", "attendance", "discipline", "assessments", "student", "data_health"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -177,7 +177,8 @@ def sidebar(viewer: Viewer) -> Filters:
 
 
 PAGES = [  # file in views/, title, icon, url path, only for district administrators (can_see_data_health)
-    ("overview.py", "Overview", ":material/groups:", "overview", False),
+    ("attention.py", "Needs attention", ":material/notification_important:", "attention", False),
+    ("overview.py", "Enrollment", ":material/groups:", "overview", False),
     ("attendance.py", "Attendance", ":material/event_busy:", "attendance", False),
     ("discipline.py", "Discipline", ":material/report:", "discipline", False),
     ("assessments.py", "Assessments", ":material/insights:", "assessments", False),
@@ -188,7 +189,7 @@ PAGES = [  # file in views/, title, icon, url path, only for district administra
 
 def pages(viewer: Viewer) -> list:
     here = Path(__file__).parent / "views"
-    return [st.Page(here / file, title=title, icon=icon, url_path=url, default=(url == "overview"))
+    return [st.Page(here / file, title=title, icon=icon, url_path=url, default=(url == "attention"))
             for file, title, icon, url, admin_only in PAGES if viewer.can_see_data_health or not admin_only]
 
 

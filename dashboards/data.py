@@ -38,6 +38,11 @@ WINDOWS = ["fall", "winter", "spring"]
 cache = st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=5000)
 
 
+# The current students of one section.
+IN_SECTION = ("select student_id from marts.fct_section_enrollments "
+              "where section_id = ? and role = 'student' and is_current")
+
+
 @dataclass(frozen=True)
 class Filters:
     school_id: str | None = None
@@ -130,6 +135,21 @@ def filter_options(staff_id: str) -> dict[str, list]:
     }
 
 
+@cache
+def viewer_sections(staff_id: str) -> list[tuple[str, str]]:
+    """The sections the viewer teaches now, as (section_id, "title · period · school")."""
+    df = db.query(
+        """select sec.section_id, sec.section_title, sec.period, sec.school_id
+           from marts.fct_section_enrollments as te
+           inner join marts.dim_sections as sec on sec.section_id = te.section_id
+           where te.staff_id = ? and te.role = 'teacher' and te.is_current
+           order by sec.period, sec.section_title, sec.section_id""", [staff_id])
+    names = school_names()
+    return [(r.section_id, " · ".join(str(p) for p in (r.section_title, f"period {r.period}" if r.period else None,
+                                                        names.get(r.school_id)) if p))
+            for r in df.drop_duplicates("section_id").itertuples()]
+
+
 # --- overview ---------------------------------------------------------------------------------------
 
 # --- the students' lattice: every count the overview and attendance pages show, under any filter -----
@@ -163,7 +183,8 @@ def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
                    sum(case when m.lunch_status in ('free', 'reduced') then 1 else 0 end) as free_reduced,
                    sum(case when m.is_chronically_absent then 1 else 0 end) as chronically_absent,
                    sum(case when m.absences_last_45_days >= 4 then 1 else 0 end) as absent_4plus_45_days,
-                   sum(m.absent_days) as absent_days, sum(m.enrolled_days) as enrolled_days
+                   sum(m.absent_days) as absent_days, sum(m.tardy_days) as tardy_days,
+                   sum(m.enrolled_days) as enrolled_days
             from marts.metrics_students as m
             where m.student_id in ({ALLOWED})
             group by m.school_id, coalesce(m.grade_level, 'unknown'), coalesce(m.subgroup, 'unknown')""",
@@ -174,7 +195,7 @@ def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
     # 4+ absences is shown exactly: the list under it names each of those students (so does every
     # filter of that list), and day sums only make a rate of a group that is shown.
     return lattice.build(df, _LATTICE_DIMS, n="students", counts=["ell", "iep", "free_reduced", "chronically_absent"],
-                         plain=["absent_4plus_45_days", "absent_days", "enrolled_days"])
+                         plain=["absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"])
 
 
 def _fixed(filters: Filters) -> dict:
@@ -261,14 +282,16 @@ def enrollment_trend(staff_id: str, school_id: str | None, months: int = 24) -> 
 # --- attendance -------------------------------------------------------------------------------------
 
 def _attendance_frame(lat: lattice.Lattice, fixed: dict, dim: str | None) -> pd.DataFrame:
-    df = lat.frame(["students", "chronically_absent", "absent_4plus_45_days", "absent_days", "enrolled_days"],
-                   fixed, dim)
+    df = lat.frame(["students", "chronically_absent", "absent_4plus_45_days", "absent_days", "tardy_days",
+                    "enrolled_days"], fixed, dim)
     df["chronic_absence_rate"] = df["chronically_absent"] / df["students"].replace(0, np.nan)
     df["attendance_rate"] = 1 - df["absent_days"] / df["enrolled_days"].replace(0, np.nan)
-    df = df.drop(columns=["absent_days", "enrolled_days"])
-    suppression.hide_with_group(df, "students", ("attendance_rate",))
+    # Tardy days per enrolled day: a statistic of the group, shown with it (as the attendance rate).
+    df["tardy_rate"] = df["tardy_days"] / df["enrolled_days"].replace(0, np.nan)
+    df = df.drop(columns=["absent_days", "tardy_days", "enrolled_days"])
+    suppression.hide_with_group(df, "students", ("attendance_rate", "tardy_rate"))
     df.attrs["rates"] = {"chronic_absence_rate": ("chronically_absent", "students")}
-    df.attrs["suppressed"] = [*df.attrs["suppressed"], "chronic_absence_rate", "attendance_rate"]
+    df.attrs["suppressed"] = [*df.attrs["suppressed"], "chronic_absence_rate", "attendance_rate", "tardy_rate"]
     apply_hidden(df)
     return _named(df, dim)
 
@@ -327,6 +350,104 @@ def students_with_absences(staff_id: str, filters: Filters, min_absences: int = 
         [staff_id, min_absences, *params],
     )
     return _label_schools(df)
+
+
+# --- who needs attention ----------------------------------------------------------------------------
+
+@cache
+def attention_roster(staff_id: str, filters: Filters, section_id: str | None = None,
+                     everyone: bool = False) -> pd.DataFrame:
+    """The viewer's students who need attention (marts.metrics_student_attention: absences, chronic
+    absence, tardies, incidents, STAR band, state test level, each with why), the most urgent first;
+    with ``everyone``, every student of the set. ``section_id`` narrows it to one section the viewer
+    teaches. A list of named students: exact, as every list is."""
+    where, params = filters.sql()
+    section_sql, section_params = ("", []) if section_id is None else (f" and a.student_id in ({IN_SECTION})", [section_id])
+    needing = "" if everyone else " and a.is_needing_attention"
+    df = db.query(
+        f"""select a.student_id, s.last_name || ', ' || s.first_name as student, a.grade_level as grade,
+                   a.school_id, a.homeroom, a.attention_reasons as why, a.attention_reason_count as reasons,
+                   a.absences_last_45_days, a.tardies_last_45_days, a.attendance_rate, a.is_chronically_absent,
+                   a.incidents_last_45_days, a.incidents_this_year, a.star_reading_band, a.star_math_band,
+                   a.star_band_rank, a.state_test_ela_level, a.state_test_math_level, a.has_iep, a.has_504_plan,
+                   a.is_ell
+            from marts.metrics_student_attention as a
+            inner join marts.dim_students as s on s.student_id = a.student_id
+            inner join marts.metrics_students as m on m.student_id = a.student_id
+            where a.student_id in ({ALLOWED}){needing}{where}{section_sql}
+            order by a.attention_reason_count desc, coalesce(a.star_band_rank, 9), a.absences_last_45_days desc,
+                     s.last_name, s.first_name""",
+        [staff_id, *params, *section_params],
+    )
+    df = _label_schools(df)
+    df["flags"] = [", ".join(f for f, on in (("IEP", r.has_iep), ("504", r.has_504_plan), ("EL", r.is_ell)) if on)
+                   for r in df.itertuples()]
+    return df.drop(columns=["has_iep", "has_504_plan", "is_ell"])
+
+
+# --- by homeroom, section and teacher ---------------------------------------------------------------
+
+# How each breakdown maps a student to groups: (group key, group label, extra joins). A student has
+# one homeroom; a student is in several sections and has several teachers (groups overlap).
+_GROUPINGS = {
+    "homeroom": ("m.school_id || '|' || coalesce(s.homeroom, '')", "coalesce(s.homeroom, 'no homeroom')", ""),
+    "section": ("sec.section_id", "sec.section_title || coalesce(' · period ' || sec.period, '')",
+                """inner join marts.fct_section_enrollments as se
+                       on se.student_id = m.student_id and se.role = 'student' and se.is_current
+                   inner join marts.dim_sections as sec on sec.section_id = se.section_id"""),
+    "teacher": ("t.staff_id", "t.last_name || ', ' || t.first_name",
+                """inner join marts.fct_section_enrollments as se
+                       on se.student_id = m.student_id and se.role = 'student' and se.is_current
+                   inner join marts.fct_section_enrollments as te
+                       on te.section_id = se.section_id and te.role = 'teacher' and te.is_current
+                   inner join marts.dim_staff as t on t.staff_id = te.staff_id"""),
+}
+GROUPINGS = tuple(_GROUPINGS)
+
+
+@cache
+def groups_by(staff_id: str, filters: Filters, by: str) -> pd.DataFrame:
+    """Absences, tardies and incidents of the viewer's students per homeroom, section or teacher.
+
+    Each row's students are counted once however many of their sections it covers. Groups of
+    fewer than MIN_GROUP students are hidden whole; homerooms split each school's students, so
+    their counts also get complementary suppression within the school (sections and teachers
+    overlap: no total to subtract from)."""
+    key, label, joins = _GROUPINGS[by]
+    where, params = filters.sql()
+    df = db.query(
+        f"""with members as (
+                select distinct {key} as group_key, {label} as group_name, m.school_id, m.student_id,
+                       m.enrolled_days, m.absent_days, m.tardy_days, m.absences_last_45_days,
+                       m.incidents_this_year, m.is_chronically_absent
+                from marts.metrics_students as m
+                inner join marts.dim_students as s on s.student_id = m.student_id
+                {joins}
+                where m.student_id in ({ALLOWED}){where})
+            select group_key, min(group_name) as {by}, min(school_id) as school_id, count(*) as students,
+                   sum(case when is_chronically_absent then 1 else 0 end) as chronically_absent,
+                   sum(case when absences_last_45_days >= 4 then 1 else 0 end) as absent_4plus_45_days,
+                   sum(case when incidents_this_year > 0 then 1 else 0 end) as students_with_incidents,
+                   sum(incidents_this_year) as incidents,
+                   sum(absent_days) as absent_days, sum(tardy_days) as tardy_days, sum(enrolled_days) as enrolled_days
+            from members
+            group by group_key""",
+        [staff_id, *params],
+    )
+    for c in ("students", "chronically_absent", "absent_4plus_45_days", "students_with_incidents", "incidents",
+              "absent_days", "tardy_days", "enrolled_days"):
+        df[c] = pd.to_numeric(df[c]).astype(float)
+    enrolled = df["enrolled_days"].replace(0, np.nan)
+    df["attendance_rate"] = 1 - df["absent_days"] / enrolled
+    df["tardy_rate"] = df["tardy_days"] / enrolled
+    df = _label_schools(df.drop(columns=["absent_days", "tardy_days", "enrolled_days"]))
+    df = df.sort_values(["school", by]).reset_index(drop=True)
+    partition = by == "homeroom"
+    return protect(df.drop(columns=["group_key"]), n="students",
+                   counts=("chronically_absent", "students_with_incidents"),
+                   values=("incidents", "attendance_rate", "tardy_rate", "absent_4plus_45_days"),
+                   partitions=("students", "chronically_absent") if partition else (),
+                   group="school_id" if partition else None)
 
 
 # --- discipline -------------------------------------------------------------------------------------
@@ -411,6 +532,24 @@ def students_with_incidents(staff_id: str, filters: Filters) -> pd.DataFrame:
             where m.student_id in ({ALLOWED}) and m.incidents_this_year > 0{where}
             order by m.incidents_last_45_days desc, m.incidents_this_year desc, s.last_name""",
         [staff_id, *params],
+    )
+    return _label_schools(df)
+
+
+@cache
+def recent_incidents(staff_id: str, filters: Filters, days: int = 30, limit: int = 300) -> pd.DataFrame:
+    """The viewer's students' incidents of the last ``days`` days, newest first (a list: names and events)."""
+    where, params = filters.sql()
+    df = db.query(
+        f"""select i.event_date as date, s.last_name || ', ' || s.first_name as student, m.grade_level as grade,
+                   i.incident_code as incident, i.location, i.time_of_day, i.school_id, i.student_id
+            from marts.fct_discipline_incidents as i
+            inner join marts.metrics_students as m on m.student_id = i.student_id
+            inner join marts.dim_students as s on s.student_id = i.student_id
+            where i.student_id in ({ALLOWED}) and i.event_date > ?{where}
+            order by i.event_date desc, s.last_name, s.first_name
+            limit {int(limit)}""",
+        [staff_id, as_of_date() - dt.timedelta(days=days), *params],
     )
     return _label_schools(df)
 
@@ -543,6 +682,51 @@ def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -
     return _without(out, "students")
 
 
+STATE_LEVELS = ["Exceeding Expectations", "Meeting Expectations", "Partially Meeting Expectations",
+                "Not Meeting Expectations", "Advanced", "Proficient", "Needs Improvement", "Warning", "Failing"]
+
+
+@cache
+def state_tests(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.DataFrame]:
+    """The latest state test of each of the viewer's students in ``subject`` (ELA or Math): "levels"
+    (students per grade and performance level, with the level's share of the grade) and "scores"
+    (per grade: tested students, median scale score, median growth percentile). The levels of a
+    grade add up to its tested students, so they get complementary suppression within the grade."""
+    if subject not in ("ELA", "Math"):
+        raise ValueError(subject)
+    where, params = filters.sql()
+    df = db.query(
+        f"""with ranked as (
+                select r.student_id, r.school_year, r.performance_level, r.scale_score, r.growth,
+                       row_number() over (partition by r.student_id order by r.test_date desc, r.result_id) as recency
+                from marts.fct_assessment_results as r
+                where r.source_system = 'aspen' and r.subject = ? and r.student_id in ({ALLOWED}))
+            select m.grade_level as grade, r.school_year, r.performance_level as level, r.scale_score, r.growth
+            from ranked as r
+            inner join marts.metrics_students as m on m.student_id = r.student_id
+            where r.recency = 1{where}""",
+        [subject, staff_id, *params],
+    )
+    for c in ("scale_score", "growth"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    rank = {lv: i for i, lv in enumerate(STATE_LEVELS)}
+    levels = df.groupby(["grade", "level"], as_index=False).agg(students=("level", "size"))
+    levels["grade_students"] = levels.groupby("grade")["students"].transform("sum")
+    levels["share"] = levels["students"] / levels["grade_students"]
+    order = sorted(range(len(levels)), key=lambda i: (grade_key(levels["grade"].iloc[i]),
+                                                        rank.get(levels["level"].iloc[i], len(rank))))
+    levels = levels.iloc[order].reset_index(drop=True)
+    levels = protect(levels, n="grade_students", counts=("students",), rates={"share": ("students", "grade_students")},
+                     partitions=("students",), group="grade")
+    scores = df.groupby("grade", as_index=False).agg(
+        students=("level", "size"), median_scale_score=("scale_score", "median"), median_growth=("growth", "median"),
+        school_year=("school_year", "max"))
+    scores = scores.iloc[sorted(range(len(scores)), key=lambda i: grade_key(scores["grade"].iloc[i]))]
+    scores["school_year"] = [school_year_label(int(y)) if pd.notna(y) else "" for y in scores["school_year"]]
+    scores = protect(scores.reset_index(drop=True), n="students", values=("median_scale_score", "median_growth"))
+    return {"levels": levels, "scores": scores}
+
+
 def _without(df: pd.DataFrame, column: str) -> pd.DataFrame:
     attrs = df.attrs
     out = df.drop(columns=[column])
@@ -553,8 +737,54 @@ def _without(df: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --- student profile --------------------------------------------------------------------------------
 
+# Students who left (or moved to a school the viewer does not serve) stay visible to the viewers of
+# the schools that served them (access_viewer_schools): their records from those enrollments only.
+SERVED_SCHOOLS = "select school_id from marts.access_viewer_schools where staff_id = ?"
+
+
+def _served(alias: str, date_column: str | None) -> str:
+    """A condition (one parameter: staff_id) that row ``alias`` belongs to a stint of its student at
+    one of the viewer's schools, dated within it when ``date_column`` is given."""
+    dated = ""
+    if date_column:
+        dated = (f" and {alias}.{date_column} >= w.entry_date"
+                 f" and (w.exit_date is null or {alias}.{date_column} <= w.exit_date)")
+    return (f"exists (select 1 from marts.fct_school_enrollments as w where w.student_id = {alias}.student_id"
+            f" and w.school_id in ({SERVED_SCHOOLS}){dated})")
+
+
 @cache
-def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200) -> pd.DataFrame:
+def serves_schools(staff_id: str) -> bool:
+    """Whether the viewer has schools (not only sections): they may open students those schools served."""
+    return bool(len(db.query(f"{SERVED_SCHOOLS} limit 1", [staff_id])))
+
+
+@cache
+def student_access(staff_id: str, student_id: str) -> str | None:
+    """How the viewer may open a student: "current" (one of their students: everything, every year),
+    "served" (enrolled at one of their schools before: the records of those enrollments), or None
+    (the same answer as for an id that does not exist)."""
+    if not student_id:
+        return None
+    current = db.query(f"select 1 from marts.dim_students where student_id = ? and student_id in ({ALLOWED})",
+                       [student_id, staff_id])
+    if len(current):
+        return "current"
+    served = db.query(f"select 1 from marts.dim_students as s where s.student_id = ? and {_served('s', None)}",
+                      [student_id, staff_id])
+    return "served" if len(served) else None
+
+
+def _may_see(access: str, alias: str, date_column: str | None) -> str:
+    """The permission condition of a profile query on ``alias`` (one parameter: staff_id)."""
+    return f"{alias}.student_id in ({ALLOWED})" if access == "current" else _served(alias, date_column)
+
+
+@cache
+def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200,
+                   include_left: bool = False) -> pd.DataFrame:
+    """The viewer's students matching ``text``; with ``include_left``, also the students who were
+    enrolled at one of the viewer's schools and are not among them now (status says why)."""
     where, params = filters.sql()
     text = (text or "").strip().lower()
     search_sql, search_params = "", []
@@ -564,7 +794,8 @@ def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200)
                       " or lower(" + _concat("s.first_name", "' '", "s.last_name") + ") like ?)")
         search_params = [like, like, like, like]
     df = db.query(
-        f"""select m.student_id, s.last_name, s.first_name, m.grade_level as grade, m.school_id
+        f"""select m.student_id, s.last_name, s.first_name, m.grade_level as grade, m.school_id,
+                   'current' as status
             from marts.metrics_students as m
             inner join marts.dim_students as s on s.student_id = m.student_id
             where m.student_id in ({ALLOWED}){where}{search_sql}
@@ -572,6 +803,18 @@ def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200)
             limit {int(limit)}""",
         [staff_id, *params, *search_params],
     )
+    if include_left:
+        school_sql, school_params = ("", []) if filters.school_id is None else (" and s.school_id = ?", [filters.school_id])
+        left = db.query(
+            f"""select s.student_id, s.last_name, s.first_name, s.grade_level as grade, s.school_id,
+                       case when s.is_active then 'moved' else s.enrollment_status end as status
+                from marts.dim_students as s
+                where {_served('s', None)} and s.student_id not in ({ALLOWED}){school_sql}{search_sql}
+                order by s.last_name, s.first_name, s.student_id
+                limit {int(limit)}""",
+            [staff_id, staff_id, *school_params, *search_params],
+        )
+        df = pd.concat([df, left], ignore_index=True)
     return _label_schools(df)
 
 
@@ -579,34 +822,48 @@ def _concat(*parts: str) -> str:
     return " || ".join(f"coalesce({p}, '')" if not p.startswith("'") else p for p in parts)
 
 
+def school_year_of(day) -> int:
+    """The school year a date falls in, named by the calendar year it ends in (2027 = 2026-27)."""
+    return day.year + (1 if day.month >= 7 else 0)
+
+
+def school_year_label(year: int) -> str:
+    return f"{year - 1}–{str(year)[2:]}"
+
+
 @cache
 def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] | None:
-    """Everything about one student, or None when the viewer may not see that student.
+    """Everything about one student the viewer may open (student_access), or None.
 
     The answer for a student the viewer may not see is the same as for an id that does not
-    exist, so the page cannot be used to probe who is enrolled.
+    exist, so the page cannot be used to probe who is enrolled. A current student shows every year
+    the warehouse holds; a student the viewer's schools served before shows those enrollments only.
     """
-    if not student_id:
+    access = student_access(staff_id, student_id)
+    if access is None:
         return None
+    p = [student_id, staff_id]  # every detail query repeats the permission check
     person = db.query(
         f"""select s.student_id, s.state_student_id, s.first_name, s.middle_name, s.last_name, s.birth_date,
                    s.gender, s.grade_level, s.race, s.is_hispanic_latino, s.home_language, s.lunch_status,
-                   s.is_ell, s.has_iep, s.has_504_plan, s.enrollment_status, s.registration_date, s.homeroom,
-                   s.counselor_login, s.email, s.school_id
+                   s.is_ell, s.has_iep, s.has_504_plan, s.enrollment_status, s.is_active, s.registration_date,
+                   s.homeroom, coalesce(c.first_name || ' ' || c.last_name, s.counselor_login) as counselor,
+                   s.email, s.school_id
             from marts.dim_students as s
-            where s.student_id = ? and s.student_id in ({ALLOWED})""",
-        [student_id, staff_id],
-    )
+            left join marts.dim_staff as c on lower(c.login_name) = lower(s.counselor_login)
+            where s.student_id = ? and {_may_see(access, 's', None)}""", p)
     if person.empty:
         return None
-    p = [student_id, staff_id]  # every detail query repeats the permission check
-    out: dict[str, pd.DataFrame] = {"student": _label_schools(person)}
+    person = person.drop_duplicates("student_id")
+    out: dict[str, pd.DataFrame] = {"student": _label_schools(person), "access": pd.DataFrame({"access": [access]})}
     out["metrics"] = db.query(
         f"select * from marts.metrics_students where student_id = ? and student_id in ({ALLOWED})", p)
+    # A student the viewer's schools served before: the stints at those schools, not where they went.
+    stints = f"e.student_id in ({ALLOWED})" if access == "current" else f"e.school_id in ({SERVED_SCHOOLS})"
     out["enrollments"] = _label_schools(db.query(
         f"""select e.school_id, e.entry_date, e.exit_date, e.exit_reason, e.is_current
             from marts.fct_school_enrollments as e
-            where e.student_id = ? and e.student_id in ({ALLOWED})
+            where e.student_id = ? and {stints}
             order by e.entry_date desc""", p))
     out["sections"] = db.query(
         f"""select sec.section_title as section, sec.period, sec.room, sec.term_code as term,
@@ -626,18 +883,61 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
             left join marts.fct_attendance_events as e on e.event_date = d.school_day and e.student_id = ?
             where ? in ({ALLOWED})
             order by d.school_day""", [student_id, *p])
+    out["attendance_events"] = db.query(
+        f"""select a.event_date, a.school_id, a.is_absent, a.is_tardy, a.is_dismissed, a.is_excused
+            from marts.fct_attendance_events as a
+            where a.student_id = ? and {_may_see(access, 'a', 'event_date')}""", p)
     out["incidents"] = _label_schools(db.query(
         f"""select i.event_date, i.incident_code, i.location, i.time_of_day, i.description, i.school_id
             from marts.fct_discipline_incidents as i
-            where i.student_id = ? and i.student_id in ({ALLOWED})
+            where i.student_id = ? and {_may_see(access, 'i', 'event_date')}
             order by i.event_date desc""", p))
     out["assessments"] = db.query(
         f"""select r.test_date, r.source_system, r.assessment, r.subject, r.test, r.scale_score,
                    r.percentile, r.performance_level, r.growth, r.grade_equivalent
             from marts.fct_assessment_results as r
-            where r.student_id = ? and r.student_id in ({ALLOWED})
+            where r.student_id = ? and {_may_see(access, 'r', 'test_date')}
             order by r.test_date desc""", p)
+    out["years"] = _years(out)
     return out
+
+
+def _years(profile: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The student's timeline: one row per school year the warehouse holds anything for (schools,
+    absences, tardies, incidents, state test levels, latest STAR percentiles), newest first."""
+    rows: dict[int, dict] = {}
+
+    def year(y: int) -> dict:
+        return rows.setdefault(y, {"school_year": y, "schools": set(), "absences": 0, "tardies": 0,
+                                   "dismissals": 0, "incidents": 0, "state_tests": [], "star": {}})
+
+    for e in profile["enrollments"].itertuples():
+        first = school_year_of(_date(e.entry_date))
+        last = school_year_of(_date(e.exit_date) or as_of_date())
+        for y in range(first, last + 1):
+            year(y)["schools"].add(e.school)
+    for a in profile["attendance_events"].itertuples():
+        y = year(school_year_of(_date(a.event_date)))
+        y["absences"] += bool(a.is_absent)
+        y["tardies"] += bool(a.is_tardy)
+        y["dismissals"] += bool(a.is_dismissed)
+    for i in profile["incidents"].itertuples():
+        year(school_year_of(_date(i.event_date)))["incidents"] += 1
+    for r in profile["assessments"].sort_values("test_date").itertuples():
+        y = year(school_year_of(_date(r.test_date)))
+        if r.source_system == "star":
+            if pd.notna(r.percentile):
+                y["star"][r.subject] = int(r.percentile)
+        elif r.performance_level:
+            y["state_tests"].append(f"{r.subject}: {r.performance_level}")
+    out = [{"school year": school_year_label(y), "schools": ", ".join(sorted(v["schools"])) or "—",
+            "absences": v["absences"], "tardies": v["tardies"], "dismissals": v["dismissals"],
+            "incidents": v["incidents"],
+            "state tests": "; ".join(dict.fromkeys(v["state_tests"])) or "—",
+            "STAR (latest percentile)": ", ".join(f"{k} {p}" for k, p in sorted(v["star"].items())) or "—"}
+           for y, v in sorted(rows.items(), reverse=True)]
+    return pd.DataFrame(out, columns=["school year", "schools", "absences", "tardies", "dismissals", "incidents",
+                                      "state tests", "STAR (latest percentile)"])
 
 
 # --- data health (district administrators) ---------------------------------------------------------

@@ -15,6 +15,49 @@ from dashboards import audit, suppression
 from dashboards.data import MIN_GROUP, SUPPRESSED, Filters
 
 PERCENT_COLUMNS = re.compile(r"(rate|share)$")
+
+# Column names as people read them (any other: underscores become spaces).
+LABELS = {
+    "absent_4plus_45_days": "4+ absences in 45 days", "free_reduced": "free or reduced lunch",
+    "ell": "English learners", "iep": "with an IEP", "p25": "25th percentile", "p75": "75th percentile",
+    "median": "median percentile", "mean": "mean percentile", "chronic_absence_rate": "chronic absence rate",
+    "absences_last_45_days": "absences, 45 days", "tardies_last_45_days": "tardies, 45 days",
+    "incidents_last_45_days": "incidents, 45 days", "incidents_this_year": "incidents this year",
+    "unexcused_absent_days": "unexcused absent days", "is_chronically_absent": "chronically absent",
+    "star_reading_band": "STAR Reading", "star_math_band": "STAR Math", "star_band_rank": "STAR rank",
+    "state_test_ela_level": "state test ELA", "state_test_math_level": "state test Math",
+    "time_of_day": "time of day", "incident_code": "incident", "new_entries": "new enrollments",
+    "grade_students": "students in grade", "median_percentile": "median percentile",
+    "matched_students": "tested in both windows", "median_change": "median change",
+    "students_with_incidents": "students with incidents", "tardy_rate": "tardy rate",
+    "median_scale_score": "median scale score", "median_growth": "median growth percentile",
+    "school_year": "school year", "event_date": "date", "entry_date": "entered", "exit_date": "left",
+    "exit_reason": "reason for leaving", "is_current": "current", "source_system": "source",
+    "scale_score": "scale score", "performance_level": "performance level", "grade_equivalent": "grade equivalent",
+    "teacher_email": "teacher email", "in_progress": "in progress", "test_date": "date",
+}
+
+# Code values as people read them (the crosswalks' codes); any other snake_case code reads as a phrase.
+VALUE_LABELS = {
+    "american_indian_or_alaska_native": "American Indian or Alaska Native", "asian": "Asian",
+    "black_or_african_american": "Black or African American", "white": "White",
+    "native_hawaiian_or_other_pacific_islander": "Native Hawaiian or Other Pacific Islander",
+    "two_or_more": "Two or more races", "not_eligible": "Not eligible", "free": "Free", "reduced": "Reduced",
+    "female": "Female", "male": "Male", "non_binary": "Non-binary",
+}
+
+
+def label(column: str) -> str:
+    return LABELS.get(column, column.replace("_", " "))
+
+
+def value_label(value) -> str:
+    """A code as a phrase: "not_eligible" → "Not eligible"; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    return value.replace("_", " ").capitalize() if re.fullmatch(r"[a-z]+(_[a-z]+)+", value) else value
 HIDDEN_CHART = (f"Nothing to chart: every value is hidden (a group of fewer than {MIN_GROUP} students, or a "
                 "number that would give one away). The table below says which.")
 
@@ -61,7 +104,10 @@ def display_frame(df: pd.DataFrame, hide: tuple[str, ...] = ()) -> pd.DataFrame:
     for col in out.columns:
         if PERCENT_COLUMNS.search(col) and col not in df.attrs.get("suppressed", []):
             out[col] = [_shown(v, col) for v in df[col]]
-    out.columns = [c.replace("_", " ") for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object and col not in df.attrs.get("suppressed", []):
+            out[col] = [value_label(v) for v in out[col]]
+    out.columns = [label(c) for c in out.columns]
     out.attrs = {}  # what is hidden is now in the text; Arrow cannot carry the bookkeeping
     return out
 
@@ -106,12 +152,18 @@ def download(shown: pd.DataFrame, name: str) -> None:
                        kwargs={"staff_id": getattr(viewer, "staff_id", None), "detail": f"{name}.csv, {len(shown):,} rows"})
 
 
+LIST_ROWS = 1000
+
+
 def student_list(df: pd.DataFrame, name: str, *, hide: tuple[str, ...] = ()) -> None:
     """A list of students; choosing a row opens that student's profile in this same session (a link
-    to a new tab would start a new, signed-out session)."""
+    to a new tab would start a new, signed-out session). The page shows the first LIST_ROWS rows (a
+    district's list runs to thousands); the CSV download holds them all."""
     shown = display_frame(df, hide)
-    st.caption("Select a row to open the student's profile.")
-    picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
+    st.caption("Select a row to open the student's profile."
+               + (f" The first {LIST_ROWS:,} of {len(df):,} are shown: narrow the list with the filters, "
+                  "or download them all." if len(df) > LIST_ROWS else ""))
+    picked = st.dataframe(shown.head(LIST_ROWS), hide_index=True, on_select="rerun", selection_mode="single-row",
                           key=f"pick_{name}")
     rows = picked.selection.rows if picked is not None else []
     if rows:
@@ -155,12 +207,13 @@ def bar(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = Fa
         st.info(HIDDEN_CHART if len(df) else "No data.")
         return
     fmt_ = ".0%" if percent else ",.0f"
+    steps = {"tickMinStep": 0.01} if percent else {"tickMinStep": 1}  # no repeated tick labels (1%, 1%, 2%)
     cat = alt.X if not horizontal else alt.Y
     val = alt.Y if not horizontal else alt.X
     enc = {
         ("y" if horizontal else "x"): cat(f"{x}:N", sort=sort or "-y" if not horizontal else sort or "-x",
                                            title=None, axis=alt.Axis(labelAngle=0 if horizontal else -30, labelLimit=220)),
-        ("x" if horizontal else "y"): val(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_)),
+        ("x" if horizontal else "y"): val(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_, **steps)),
         "tooltip": [alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{y}:Q", format=fmt_.replace(",.0f", ",.0f"))],
     }
     if color:
@@ -179,7 +232,8 @@ def line(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = F
     enc = {
         "x": alt.X(f"yearmonth({x}):T", title=None,
                    axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1 if data[x].nunique() <= 12 else 3})),
-        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_.replace(".1%", ".0%"))),
+        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt_.replace(".1%", ".0%"),
+                                                         tickMinStep=0.01 if percent else 1)),
         "tooltip": [alt.Tooltip(f"yearmonth({x}):T", format="%B %Y", title=x), alt.Tooltip(f"{y}:Q", format=fmt_)],
     }
     if color:

@@ -9,7 +9,7 @@ schoolhouse.raw_meta).
 
 from __future__ import annotations
 
-from schoolhouse import raw_meta
+from schoolhouse import app_store, raw_meta
 from schoolhouse.catalog import FILE_SOURCES, powerschool_raw_tables, raw_file_columns
 from schoolhouse.warehouse import Warehouse
 
@@ -31,8 +31,10 @@ def expected_tables() -> dict[tuple[str, str], dict[str, str]]:
 
 def ensure_raw_tables(wh: Warehouse) -> list[str]:
     """Create the missing raw tables (empty) and the raw_meta tables, and give an existing raw table any
-    known column it lacks (null), so the models always find every column; returns what was created."""
+    known column it lacks (null), so the models always find every column; returns what was created.
+    The app tables dbt reads (educators' notes) are made readable too (app_store.share_with_dbt)."""
     raw_meta.ensure(wh)
+    app_store.share_with_dbt(wh)
     statements, created = [], []
     for (schema, table), columns in expected_tables().items():
         have = set(wh.columns(schema, table))

@@ -49,12 +49,12 @@ end
 {%- set schools, grades = scope.get('schools') or [], scope.get('grades') or [] -%}
 {%- set conditions = [] -%}
 {%- if base == 'exports__active_students' -%}
-    {%- if schools %}{% do conditions.append(_in_list('b.school_id', schools)) %}{% endif -%}
-    {%- if grades %}{% do conditions.append(_in_list('b.grade_level', grades)) %}{% endif -%}
+    {%- if schools %}{% do conditions.append(in_list('b.school_id', schools)) %}{% endif -%}
+    {%- if grades %}{% do conditions.append(in_list('b.grade_level', grades)) %}{% endif -%}
 {%- elif base == 'exports__orgs' -%}
-    {%- if schools %}{% do conditions.append('(not b.is_school or ' ~ _in_list('b.org_id', schools) ~ ')') %}{% endif -%}
+    {%- if schools %}{% do conditions.append('(not b.is_school or ' ~ in_list('b.org_id', schools) ~ ')') %}{% endif -%}
 {%- elif base == 'exports__current_sections' -%}
-    {%- if schools %}{% do conditions.append(_in_list('b.school_id', schools)) %}{% endif -%}
+    {%- if schools %}{% do conditions.append(in_list('b.school_id', schools)) %}{% endif -%}
     {%- if grades -%}
     {%- do conditions.append("b.section_id in (select e.section_id from " ~ ref('exports__current_enrollments') ~ " as e where e.role = 'student' and e.person_id in (select student_id from " ~ vendor_base('exports__active_students', vendor) ~ " as s))") -%}
     {%- endif -%}
@@ -77,6 +77,10 @@ end
 {%- endif -%}
 {%- endmacro %}
 
-{% macro _in_list(column, values) -%}
+{#- column in ('a', 'b'): text values quoted; an empty list matches nothing. -#}
+{% macro in_list(column, values) -%}
+{%- if values | length == 0 -%} (1 = 0)
+{%- else -%}
 {{ column }} in ({% for v in values %}'{{ v | string | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endif -%}
 {%- endmacro %}

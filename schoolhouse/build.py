@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loaders.raw_tables import ensure_raw_tables
-from schoolhouse import app_store
 from schoolhouse.dbt_runner import run_dbt
 from schoolhouse.settings import Settings
 
@@ -23,7 +22,6 @@ def build(settings: Settings, *, select: str | None = None, export_checks: str =
     ``generation`` the snapshots take its time and the build goes into its journal; a replay gives
     the recorded vars (``replay_vars``) instead."""
     ensure_raw_tables(settings.warehouse())
-    app_store.share_with_dbt(settings.warehouse())  # educators' notes, read by dbt as source app
     extra = ["--select", select] if select else []
     if indirect_selection:
         extra += ["--indirect-selection", indirect_selection]

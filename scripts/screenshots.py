@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from dashboards import launch  # noqa: E402
-PAGES = ["overview", "attendance", "discipline", "assessments", "student", "data_health"]
+PAGES = ["attention", "overview", "attendance", "discipline", "assessments", "student", "data_health"]
 ROLES = ["teacher", "principal", "counselor", "district"]
 
 
@@ -182,7 +182,7 @@ def main() -> None:
                 if page == "student":
                     query += f"&student={args.student or first_student(role)}"
                 out = args.out / f"{role}_{page}.png"
-                path = "" if page == "overview" else page  # the default page lives at /
+                path = "" if page == "attention" else page  # the default page lives at /
                 ok = browser_.shoot(f"http://127.0.0.1:{port}/{path}?{query}", out)
                 print(out, "" if ok else "(timed out waiting for the page; captured anyway)")
     finally:

@@ -36,7 +36,7 @@ from tests.suppression_attack import Reader
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboards" / "app.py"
-PAGES = ["overview", "attendance", "discipline", "assessments", "student", "data_health"]
+PAGES = ["attention", "overview", "attendance", "discipline", "assessments", "student", "data_health"]
 STUDENTS, SEED = 400, 11
 
 
@@ -280,7 +280,7 @@ def run_app(identity: Identity | None = None, page: str | None = None, query: di
     if query:
         at.query_params.update(query)
     at.run()
-    if page and page != "overview":
+    if page and page != "attention":
         at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -383,7 +383,11 @@ def test_each_viewer_sees_exactly_their_students_in_every_page_filter_url_and_do
         for frame in (data.students_with_absences(v.staff_id, f, 0), data.students_with_incidents(v.staff_id, f),
                       data.student_search(v.staff_id, "", f, 10**6)):
             assert set(frame["student_id"]) <= expected, (role, f)
-    outsiders = sorted(set(people.students.student_id) - expected)
+    # Students the viewer's schools never served (one who moved here from another of the viewer's
+    # schools may be opened: test_students_who_left_stay_visible_to_the_schools_that_served_them).
+    served = set(sql("select student_id from marts.fct_school_enrollments where school_id in "
+                     "(select school_id from marts.access_viewer_schools where staff_id = ?)", [v.staff_id]).student_id)
+    outsiders = sorted(set(people.students.student_id) - expected - served)
     if outsiders:  # the counselor's grants reach every school of this small district
         at = run_app(ident(person), page="student", query={"student": outsiders[0]})
         assert at.error and "No student with id" in at.error[0].value
@@ -525,7 +529,7 @@ def test_small_groups_are_suppressed_everywhere(people):
         else:  # shown, or hidden so that a small one cannot be worked out
             assert row.students == n or kinds[(i, "students")] == suppression.SECONDARY, row.subgroup
     # Tables (and so their CSV downloads) show "<10" or "*", never the number.
-    at = run_app(ident(people.admin))
+    at = run_app(ident(people.admin), page="overview")
     shown = table_with(at, "subgroup")
     for sg, n in sizes.items():
         value = shown.loc[shown.subgroup == sg, "students"].iloc[0]
@@ -743,7 +747,7 @@ def test_ldap_sign_in_by_username_or_email(people, ldap, monkeypatch):
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_URL", ldap.url)
     monkeypatch.setenv("SCHOOLHOUSE_LDAP_BASE_DN", ldap.base_dn)
     at = sign_in(people.teacher.login_name, "teach-pass")
-    assert at.title[0].value == "Enrollment"
+    assert at.title[0].value == "Needs attention"
     assert viewer_of(people.teacher).display_name in page_text(at)
     # By email, with a service account doing the search; the uid differs from the SIS login name,
     # so the directory's mail attribute is what maps to dim_staff.email.
@@ -848,7 +852,7 @@ def test_oidc_email_maps_to_staff_only_when_really_signed_in(people):
     at.secrets.update(secrets)
     at.user = {"is_logged_in": True, "email": people.principal.email, "email_verified": True}
     at.run()
-    assert not at.exception and at.title[0].value == "Enrollment"
+    assert not at.exception and at.title[0].value == "Needs attention"
     assert viewer_of(people.principal).display_name in page_text(at)
     for user in ({"is_logged_in": False, "email": people.admin.email},
                  {"email": people.admin.email},  # a local run's placeholder user, no login
@@ -877,7 +881,7 @@ def test_demo_mode_only_when_enabled(people, monkeypatch):
     assert len(at.radio[0].options) == 4
     at.radio[0].set_value(3)
     at.button(key="demo_enter").click().run()
-    assert at.title[0].value == "Enrollment" and accounts[3]["name"] in page_text(at)
+    assert at.title[0].value == "Needs attention" and accounts[3]["name"] in page_text(at)
     at = run_app(query={"demo": "teacher"}, page="attendance")
     assert at.title[0].value == "Attendance" and accounts[0]["name"] in page_text(at)
 
@@ -924,6 +928,236 @@ def test_launch_runs_streamlit_on_the_chosen_target(monkeypatch, tmp_path):
     assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
     monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "missing.duckdb"))
     assert launch.run_dashboard(load_settings(target="duckdb"), []) == 1
+
+
+# --- what educators need: who needs attention, classes, tardies, incidents, years, notes ----------
+
+def _texts(at: AppTest) -> str:
+    return page_text(at) + "\n".join(str(t.value) for t in at.text)
+
+
+@pytest.mark.parametrize("role", ["teacher", "principal", "admin"])
+def test_needs_attention_is_home_and_lists_exactly_the_flagged_students_with_why(people, role):
+    person = getattr(people, role)
+    v = viewer_of(person)
+    flagged = sql("select * from marts.metrics_student_attention where is_needing_attention")
+    truth = set(flagged.student_id) & people.expected[role]
+    roster = data.attention_roster(v.staff_id, Filters())
+    assert set(roster.student_id) == truth and len(roster) == len(truth)
+    assert roster["why"].notna().all() and (roster["reasons"] >= 1).all()
+    # The most urgent first: reasons never increase down the list.
+    assert list(roster["reasons"]) == sorted(roster["reasons"], reverse=True)
+    for r in roster.itertuples():
+        if r.absences_last_45_days >= 4:
+            n = int(r.absences_last_45_days)
+            assert f"{n} absences in 45 days" in r.why
+        if r.star_band_rank == 1:
+            assert "Urgent Intervention" in r.why
+    at = run_app(ident(person))
+    assert at.title[0].value == "Needs attention"
+    shown = table_with(at, "why")
+    assert set(shown["student id"]) == truth
+    if role == "teacher":
+        # A teacher picks one class: the list is that section's students.
+        sections = data.viewer_sections(v.staff_id)
+        assert sections and at.selectbox(key="attention_section").options[1:] == [name for _, name in sections]
+        section_id = sections[0][0]
+        members = set(sql("select student_id from marts.fct_section_enrollments where section_id = ? and role = 'student' "
+                          "and is_current", [section_id]).student_id)
+        at.selectbox(key="attention_section").set_value(section_id).run()
+        assert not at.exception
+        assert set(table_with(at, "why")["student id"]) == truth & members if truth & members else \
+            "No student needs attention" in page_text(at)
+        at.toggle(key="attention_everyone").set_value(True).run()
+        assert set(table_with(at, "why")["student id"]) == members & people.expected[role]
+
+
+def test_tardies_sit_beside_absences(people):
+    v = viewer_of(people.admin)
+    m = people.students[people.students.student_id.isin(people.expected["admin"])]
+    summary = data.attendance_summary(v.staff_id, Filters())
+    assert summary["tardy_rate"].iloc[0] == pytest.approx(m.tardy_days.sum() / m.enrolled_days.sum())
+    at = run_app(ident(people.admin), page="attendance")
+    text = page_text(at)
+    assert "Tardy rate" in text and "tardies, 45 days" in text
+    listed = set(sql("select student_id from marts.metrics_student_attention where tardies_last_45_days >= 5").student_id)
+    if listed & people.expected["admin"]:
+        assert set(table_with(at, "tardies, 45 days")["student id"]) == listed & people.expected["admin"]
+
+
+def test_absences_tardies_and_incidents_by_homeroom_section_and_teacher(people):
+    v = viewer_of(people.principal)
+    expected = people.expected["principal"]
+    with suppression.disabled():
+        homerooms = data.groups_by.__wrapped__(v.staff_id, Filters(), "homeroom")
+        teachers = data.groups_by.__wrapped__(v.staff_id, Filters(), "teacher")
+    assert homerooms["students"].sum() == len(expected), "homerooms split the principal's students"
+    truth = sql("select homeroom, count(*) as n from marts.dim_students where is_active and student_id in "
+                f"({', '.join('?' * len(expected))}) group by homeroom", sorted(expected))
+    assert sorted(homerooms["students"].astype(int)) == sorted(truth["n"])
+    t = viewer_of(people.teacher)
+    with suppression.disabled():
+        own = data.groups_by.__wrapped__(t.staff_id, Filters(), "teacher")
+    row = own[own["teacher"].str.startswith(str(people.teacher.last_name))]
+    assert int(row["students"].iloc[0]) == len(people.expected["teacher"])
+    # Shown: a group of fewer than 10 students says nothing; homeroom counts cannot be worked out.
+    shown = data.groups_by(v.staff_id, Filters(), "homeroom")
+    for i, n in enumerate(homerooms["students"]):
+        if n < 10:
+            assert shown[["students", "attendance_rate", "tardy_rate", "incidents"]].iloc[i].isna().all()
+    hidden = shown["students"].isna().sum()
+    assert hidden != 1 or len(shown) == 1, "one hidden homeroom count is the school's total minus the others"
+    assert len(teachers) > 1
+    at = run_app(ident(people.principal), page="discipline")
+    assert not at.exception and "Recent incidents" in [h.value for h in at.subheader]
+
+
+def test_recent_incidents_feed(people):
+    v = viewer_of(people.admin)
+    feed = data.recent_incidents(v.staff_id, Filters())
+    since = data.as_of_date() - dt.timedelta(days=30)
+    truth = sql("select student_id, event_date from marts.fct_discipline_incidents where event_date > ?", [since])
+    truth = truth[truth.student_id.isin(people.expected["admin"])]
+    assert len(feed) == len(truth) and set(feed.student_id) == set(truth.student_id)
+    assert all(pd.Timestamp(d).date() > since for d in feed["date"])
+    assert list(feed["date"]) == sorted(feed["date"], reverse=True)
+
+
+def test_state_tests_sit_beside_star(people):
+    v = viewer_of(people.admin)
+    latest = sql("""select student_id, performance_level from (
+                        select *, row_number() over (partition by student_id order by test_date desc, result_id) as k
+                        from marts.fct_assessment_results where source_system = 'aspen' and subject = 'ELA') where k = 1""")
+    latest = latest[latest.student_id.isin(people.expected["admin"])]
+    with suppression.disabled():
+        levels = data.state_tests.__wrapped__(v.staff_id, Filters(), "ELA")["levels"]
+    assert levels["students"].sum() == len(latest)
+    assert dict(levels.groupby("level")["students"].sum()) == dict(latest.groupby("performance_level").size())
+    shown = data.state_tests(v.staff_id, Filters(), "ELA")["levels"]
+    for grade, group in shown.groupby("grade"):
+        if group["grade_students"].notna().all():  # a shown total: one hidden level would be it minus the rest
+            assert group["students"].isna().sum() != 1, f"grade {grade}: one hidden level can be worked out"
+    at = run_app(ident(people.admin), page="assessments")
+    assert "State test, ELA" in [h.value for h in at.subheader]
+
+
+def test_students_who_left_stay_visible_to_the_schools_that_served_them(people):
+    left = sql("""select s.student_id, s.last_name, e.school_id, e.entry_date, e.exit_date
+                  from marts.dim_students s join marts.fct_school_enrollments e using (student_id)
+                  where not s.is_active order by s.student_id""")
+    assert len(left), "the test district should have students who left"
+    sid = left.student_id.iloc[0]
+    stints = left[left.student_id == sid]
+    served_by = [r for r in ("admin", "other_admin", "principal", "counselor")
+                 if set(stints.school_id) & set(sql("select school_id from marts.access_viewer_schools where staff_id = ?",
+                                                    [viewer_of(getattr(people, r)).staff_id]).school_id)]
+    assert served_by, "some role should serve the school the student left"
+    for role in ("teacher", "admin", "other_admin", "principal", "counselor"):
+        v = viewer_of(getattr(people, role))
+        access_kind = data.student_access(v.staff_id, sid)
+        profile = data.student_profile(v.staff_id, sid)
+        if role not in served_by:
+            assert access_kind is None and profile is None, role
+            continue
+        assert access_kind == "served", role
+        schools = set(sql("select school_id from marts.access_viewer_schools where staff_id = ?", [v.staff_id]).school_id)
+        assert set(profile["enrollments"]["school_id"]) <= schools
+        windows = stints[stints.school_id.isin(schools)]
+        for frame, column in ((profile["incidents"], "event_date"), (profile["assessments"], "test_date"),
+                              (profile["attendance_events"], "event_date")):
+            for d in frame[column]:
+                assert any(pd.Timestamp(w.entry_date) <= pd.Timestamp(d) and
+                           (pd.isna(w.exit_date) or pd.Timestamp(d) <= pd.Timestamp(w.exit_date))
+                           for w in windows.itertuples()), (role, column, d)
+        found = data.student_search(v.staff_id, stints.last_name.iloc[0], Filters(), include_left=True)
+        assert sid in set(found.student_id)
+        assert sid not in set(data.student_search(v.staff_id, stints.last_name.iloc[0], Filters()).student_id)
+    at = run_app(ident(getattr(people, served_by[0])), page="student", query={"student": sid})
+    assert not at.error and "Not one of your students now" in at.warning[0].value
+
+
+def test_the_profile_covers_every_year(people):
+    t = viewer_of(people.teacher)
+    sid = sorted(people.expected["teacher"])[0]
+    profile = data.student_profile(t.staff_id, sid)
+    years = profile["years"]
+    assert data.school_year_label(data.today()["school_year"]) in set(years["school year"])
+    events = sql("select * from marts.fct_attendance_events where student_id = ?", [sid])
+    assert years["absences"].sum() == events.is_absent.sum() and years["tardies"].sum() == events.is_tardy.sum()
+    tests = sql("select count(*) as n from marts.fct_assessment_results where student_id = ?", [sid]).n.iloc[0]
+    assert len(profile["assessments"]) == tests
+    enrolled_years = {data.school_year_of(pd.Timestamp(d).date())
+                      for d in sql("select entry_date from marts.fct_school_enrollments where student_id = ?", [sid]).entry_date}
+    assert {data.school_year_label(y) for y in enrolled_years} <= set(years["school year"])
+
+
+def test_notes_are_read_by_everyone_who_may_see_the_student_and_changed_only_by_their_author(people):
+    from dashboards import notes
+
+    t = viewer_of(people.teacher)
+    sid = sorted(people.expected["teacher"])[1]
+    readers = [r for r in ROLES if r != "expired" and sid in people.expected[r]]
+    strangers = [r for r in ROLES if sid not in people.expected[r] and
+                 data.student_access(viewer_of(getattr(people, r)).staff_id, sid) is None]
+    assert len(readers) >= 2 and strangers
+    body = "Met with family; **not bold** <b>not html</b>\n=1+1 stays text"
+    note_id = notes.write(t.staff_id, sid, data.as_of_date(), "Family contact", body)
+    for role in readers:
+        got = notes.for_student(viewer_of(getattr(people, role)).staff_id, sid)
+        mine = got[got.note_id == note_id]
+        assert len(mine) == 1 and mine.body.iloc[0] == body.strip() and mine.author.iloc[0].endswith(str(people.teacher.last_name))
+        assert bool(mine.is_mine.iloc[0]) == (role == "teacher")
+    for role in strangers:
+        stranger = viewer_of(getattr(people, role)).staff_id
+        assert notes.for_student(stranger, sid) is None
+        with pytest.raises(notes.NoteRefused):
+            notes.write(stranger, sid, data.as_of_date(), "Meeting", "not mine to write")
+        assert notes.history(stranger, note_id) is None
+    other = viewer_of(getattr(people, next(r for r in readers if r != "teacher"))).staff_id
+    with pytest.raises(notes.NoteRefused, match="Only the educator who wrote"):
+        notes.edit(other, note_id, 1, data.as_of_date(), "Meeting", "rewritten by someone else")
+    with pytest.raises(notes.NoteRefused, match="Only the educator who wrote"):
+        notes.delete(other, note_id, 1)
+    for bad in (dict(kind="Gossip"), dict(body="   "), dict(note_date=notes.latest_date() + dt.timedelta(days=2)),
+                dict(body="x" * (notes.MAX_LENGTH + 1))):
+        args = {"note_date": data.as_of_date(), "kind": "Meeting", "body": "fine", **bad}
+        with pytest.raises(notes.NoteRefused):
+            notes.write(t.staff_id, sid, **args)
+    notes.edit(t.staff_id, note_id, 1, data.as_of_date(), "Meeting", "Met with family (edited)")
+    with pytest.raises(notes.NoteRefused, match="changed since you opened it"):
+        notes.edit(t.staff_id, note_id, 1, data.as_of_date(), "Meeting", "a stale second window")
+    edited = notes.for_student(other, sid)
+    assert edited[edited.note_id == note_id].body.iloc[0] == "Met with family (edited)"
+    assert bool(edited[edited.note_id == note_id].is_edited.iloc[0])
+
+    # On the profile: the note is plain text for every reader, and the author can write through the page.
+    at = run_app(ident(getattr(people, next(r for r in readers if r != "teacher"))), page="student", query={"student": sid})
+    assert "Met with family (edited)" in _texts(at)
+    at = run_app(ident(people.teacher), page="student", query={"student": sid})
+    at.text_area[0].input("Written through the page: **as typed**")  # in a form: sent by its button
+    next(b for b in at.button if b.label == "Save note").click().run()
+    assert not at.exception and at.success and "Note saved." in at.success[0].value
+    assert "Written through the page: **as typed**" in [t.value for t in at.text]
+    notes.delete(t.staff_id, note_id, 2)
+    assert note_id not in set(notes.for_student(t.staff_id, sid).note_id)
+    history = notes.history(other, note_id)
+    assert list(history.revision) == [1, 2, 3] and list(history.is_deleted) == [0, 0, 1]
+    assert set(history.staff_id) == {t.staff_id}
+    log = audit.recent()
+    assert {"note_written", "note_edited", "note_deleted"} <= set(log[log.staff_id == t.staff_id].event)
+
+
+def test_labels_are_words_not_column_names(people):
+    at = run_app(ident(people.admin), page="overview")
+    assert at.title[0].value == "Enrollment"
+    for page in ("overview", "attendance", "assessments", "attention"):
+        at.switch_page(f"views/{page}.py").run()
+        columns = {c for e in at.dataframe for c in e.value.columns}
+        assert not {c for c in columns if "_" in c or c in ("p25", "p75", "ell", "iep", "free reduced")}, (page, columns)
+        text = page_text(at)
+        assert "not_eligible" not in text and "4plus" not in text
+        for b in at.get("download_button"):
+            assert " (1 rows)" not in b.proto.label
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Assessments: STAR percentile ranks and benchmark bands by grade, and growth between testing windows."""
+"""Assessments: STAR percentile ranks and benchmark bands by grade, growth between testing windows, and
+the state test (performance levels, scale scores, growth) beside them."""
 
 import altair as alt
 import streamlit as st
@@ -9,7 +10,8 @@ viewer, filters = ui.context()
 since = data.school_year_start()
 st.title("Assessments")
 subject = st.segmented_control("Subject", ["Reading", "Math"], default="Reading", key="star_subject") or "Reading"
-st.caption(f"STAR {subject}, {ui.filter_caption(filters)}. Distribution and bands use each student's latest test.")
+st.caption(f"STAR {subject} and the state test in {'ELA' if subject == 'Reading' else 'Math'}, "
+           f"{ui.filter_caption(filters)}. Distribution and bands use each student's latest test.")
 
 star = data.star_view(viewer.staff_id, filters, subject)
 dist, bands = star["distribution"], star["bands"]
@@ -67,12 +69,40 @@ else:
     if g["window"].nunique() < 2:
         st.caption("Only one testing window so far this year; growth appears after the next window.")
 
+state_subject = "ELA" if subject == "Reading" else "Math"
+state = data.state_tests(viewer.staff_id, filters, state_subject)
+levels, scores = state["levels"], state["scores"]
+st.subheader(f"State test, {state_subject}")
+st.caption("Each student's latest state test in the subject (school year in the table): performance levels by "
+           "grade, median scale score and median student growth percentile.")
+left, right = st.columns(2)
+with left:
+    shown = ui.plain(levels.dropna(subset=["share"]))
+    if shown.empty:
+        st.info(ui.HIDDEN_CHART if len(levels) else "No state test results.")
+    else:
+        order = [lv for lv in data.STATE_LEVELS if lv in set(shown["level"])]
+        palette = alt.Scale(domain=order, range=["#2e7d32", "#9ccc65", "#ef6c00", "#c62828", "#1b5e20", "#7cb342",
+                                                 "#f9a825", "#d84315", "#b71c1c"][:len(order)])
+        st.altair_chart(alt.Chart(shown).mark_bar().encode(
+            x=alt.X("grade:N", sort=sorted(shown["grade"].unique(), key=data.grade_key), title="grade",
+                    axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share:Q", title="share of tested students", axis=alt.Axis(format="%")),
+            color=alt.Color("level:N", scale=palette, sort=order, legend=alt.Legend(orient="bottom", title=None, columns=2)),
+            order=alt.Order("level_order:Q"),
+            tooltip=["grade", "level", "students", alt.Tooltip("share:Q", format=".0%")],
+        ).transform_calculate(level_order=f"indexof({order!r}, datum.level)").properties(height=300), width="stretch")
+with right:
+    ui.table(scores, f"state_{state_subject.lower()}_scores")
+
 st.subheader("Tables")
-t1, t2, t3 = st.tabs(["Distribution", "Bands", "Growth"])
+t1, t2, t3, t4 = st.tabs(["Distribution", "Bands", "Growth", "State test levels"])
 with t1:
     ui.table(dist, f"star_{subject.lower()}_distribution")
 with t2:
     ui.table(bands, f"star_{subject.lower()}_bands")
 with t3:
     ui.table(growth, f"star_{subject.lower()}_growth")
+with t4:
+    ui.table(levels, f"state_{state_subject.lower()}_levels")
 ui.suppression_note()

@@ -11,7 +11,7 @@ st.caption(f"This school year to {data.as_of_date():%B %-d, %Y}, {ui.filter_capt
 
 view = data.attendance_view(viewer.staff_id, filters)
 summary = view["summary"]
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4, c5 = st.columns(5)
 with c1:
     ui.frame_metric("Students", summary, "students")
 with c2:
@@ -20,6 +20,8 @@ with c3:
     ui.frame_metric("Chronically absent", summary, "chronic_absence_rate",
                     help=f"{ui.cell(summary, 'chronically_absent')} students")
 with c4:
+    ui.frame_metric("Tardy rate", summary, "tardy_rate", help="Tardy days per enrolled school day.")
+with c5:
     ui.frame_metric("4+ absences, last 45 days", summary, "absent_4plus_45_days")
 
 by = {dim: view[dim] for dim in ("school", "grade", "subgroup")}
@@ -46,11 +48,25 @@ if students.empty:
 else:
     ui.student_list(students, "students_4plus_absences", hide=("school_id",))
 
+st.subheader("Students with 5 or more tardies in the last 45 days")
+tardy = data.attention_roster(viewer.staff_id, filters, everyone=True)
+tardy = tardy[tardy["tardies_last_45_days"] >= 5][["student_id", "student", "grade", "school", "school_id", "homeroom",
+                                                   "tardies_last_45_days", "absences_last_45_days", "attendance_rate"]]
+if tardy.empty:
+    st.success("No student has 5 or more tardies in the last 45 days.")
+else:
+    ui.student_list(tardy.sort_values("tardies_last_45_days", ascending=False), "students_5plus_tardies",
+                    hide=("school_id",))
+
 st.subheader("Tables")
-tabs = st.tabs(["By school", "By grade", "By subgroup", "Monthly"])
+tabs = st.tabs(["By school", "By grade", "By subgroup", "By homeroom", "By section", "By teacher", "Monthly"])
 for tab, dim in zip(tabs[:3], ("school", "grade", "subgroup")):
     with tab:
         ui.table(by[dim], f"attendance_by_{dim}", hide=("school_id",))
-with tabs[3]:
+for tab, group in zip(tabs[3:6], data.GROUPINGS):
+    with tab:
+        ui.table(data.groups_by(viewer.staff_id, filters, group).drop(columns=["students_with_incidents", "incidents"]),
+                 f"attendance_by_{group}", hide=("school_id",))
+with tabs[6]:
     ui.table(monthly, "attendance_by_month")
 ui.suppression_note()

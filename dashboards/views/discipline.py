@@ -38,6 +38,13 @@ with right:
 st.subheader("By month")
 ui.line(monthly, "month", "incidents", title="incidents")
 
+st.subheader("Recent incidents")
+recent = data.recent_incidents(viewer.staff_id, filters)
+if recent.empty:
+    st.caption("No incidents in the last 30 days.")
+else:
+    ui.student_list(recent, "recent_incidents", hide=("school_id",))
+
 st.subheader("Students with incidents this year")
 if students.empty:
     st.success("No incidents this school year.")
@@ -45,10 +52,16 @@ else:
     ui.student_list(students, "students_with_incidents", hide=("school_id",))
 
 st.subheader("Tables")
-tabs = st.tabs(["Location", "Time of day", "Weekday", "Code", "Monthly"])
+tabs = st.tabs(["Location", "Time of day", "Weekday", "Code", "Monthly", "By homeroom", "By section", "By teacher"])
 for tab, dim in zip(tabs, ("location", "time_of_day", "weekday", "incident_code")):
     with tab:
         ui.table(by[dim], f"incidents_by_{dim}")
 with tabs[4]:
     ui.table(monthly, "incidents_by_month")
+for tab, group in zip(tabs[5:], data.GROUPINGS):
+    with tab:
+        frame = data.groups_by(viewer.staff_id, filters, group)
+        ui.table(frame[[c for c in frame.columns if c in ("school", "school_id", group, "students",
+                                                          "students_with_incidents", "incidents")]],
+                 f"incidents_by_{group}", hide=("school_id",))
 ui.suppression_note()

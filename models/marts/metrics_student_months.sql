@@ -35,7 +35,9 @@ events as (
         sum(case when e.is_tardy then 1 else 0 end) as tardy_days,
         sum(case when e.is_dismissed then 1 else 0 end) as dismissed_days,
         sum(case when e.is_absent and e.event_date > {{ dbt.dateadd('day', -45, as_of_date()) }} then 1 else 0 end)
-            as absences_last_45_days
+            as absences_last_45_days,
+        sum(case when e.is_tardy and e.event_date > {{ dbt.dateadd('day', -45, as_of_date()) }} then 1 else 0 end)
+            as tardies_last_45_days
     from {{ ref('fct_attendance_events') }} as e
     inner join students on students.student_id = e.student_id
     inner join days on days.school_day = e.event_date
@@ -55,7 +57,8 @@ select
     coalesce(events.unexcused_absent_days, 0) as unexcused_absent_days,
     coalesce(events.tardy_days, 0) as tardy_days,
     coalesce(events.dismissed_days, 0) as dismissed_days,
-    coalesce(events.absences_last_45_days, 0) as absences_last_45_days
+    coalesce(events.absences_last_45_days, 0) as absences_last_45_days,
+    coalesce(events.tardies_last_45_days, 0) as tardies_last_45_days
 from students
 inner join entry_months on entry_months.entry_date = students.entry_date
 left join events

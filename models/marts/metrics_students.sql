@@ -1,4 +1,4 @@
--- One row per active student: attendance this school year, discipline, latest STAR results.
+-- One row per active student: attendance and tardies this school year, discipline, latest STAR results.
 -- Attendance rate = 1 - absent days / enrolled school days (school days on or after the
 -- registration date; see metrics_student_months). Chronically absent: absent on at least
 -- var('chronic_absence_threshold') of enrolled days, counted once the student has 10 enrolled days.
@@ -16,7 +16,8 @@ attendance as (
         sum(unexcused_absent_days) as unexcused_absent_days,
         sum(tardy_days) as tardy_days,
         sum(dismissed_days) as dismissed_days,
-        sum(absences_last_45_days) as absences_last_45_days
+        sum(absences_last_45_days) as absences_last_45_days,
+        sum(tardies_last_45_days) as tardies_last_45_days
     from {{ ref('metrics_student_months') }}
     group by student_id
 
@@ -27,7 +28,8 @@ incidents as (
     select
         student_id,
         count(*) as incidents_this_year,
-        sum(case when event_date > {{ dbt.dateadd('day', -45, as_of_date()) }} then 1 else 0 end) as incidents_last_45_days
+        sum(case when event_date > {{ dbt.dateadd('day', -45, as_of_date()) }} then 1 else 0 end) as incidents_last_45_days,
+        max(event_date) as last_incident_date
     from {{ ref('fct_discipline_incidents') }}
     where event_date >= {{ date_from_year_mmdd(current_school_year() ~ ' - 1', "'07-01'") }}
     group by student_id
@@ -73,14 +75,17 @@ combined as (
         students.is_ell,
         students.has_iep,
         students.has_504_plan,
+        students.homeroom,
         coalesce(attendance.enrolled_days, 0) as enrolled_days,
         coalesce(attendance.absent_days, 0) as absent_days,
         coalesce(attendance.unexcused_absent_days, 0) as unexcused_absent_days,
         coalesce(attendance.tardy_days, 0) as tardy_days,
         coalesce(attendance.dismissed_days, 0) as dismissed_days,
         coalesce(attendance.absences_last_45_days, 0) as absences_last_45_days,
+        coalesce(attendance.tardies_last_45_days, 0) as tardies_last_45_days,
         coalesce(incidents.incidents_this_year, 0) as incidents_this_year,
         coalesce(incidents.incidents_last_45_days, 0) as incidents_last_45_days,
+        incidents.last_incident_date,
         star.star_reading_percentile,
         star.star_reading_band,
         star.star_reading_date,

@@ -1,0 +1,44 @@
+"""Needs attention (the home page): which of the viewer's students need someone today, and why."""
+
+import streamlit as st
+
+from dashboards import data, ui
+
+viewer, filters = ui.context()
+st.title("Needs attention")
+st.caption(f"{ui.filter_caption(filters).capitalize()}, as of {data.as_of_date():%B %-d, %Y}. A student is listed "
+           "for absences or tardies in the last 45 days, chronic absence, a recent incident, a STAR benchmark "
+           "band of Intervention or below, or a state test below expectations; the column \"why\" says which. "
+           "The thresholds are the district's (dbt vars attention_*).")
+
+sections = data.viewer_sections(viewer.staff_id)
+section_id = None
+if sections:
+    names = dict(sections)
+    section_id = st.selectbox("Class", [None, *names], key="attention_section",
+                              format_func=lambda s: "All my students" if s is None else names[s])
+everyone = st.toggle("Show every student, not only those listed", key="attention_everyone",
+                     help="The same columns for every student of this set, to sort as you like.")
+roster = data.attention_roster(viewer.staff_id, filters, section_id, everyone)
+listed = roster[roster["reasons"] > 0] if everyone else roster
+
+c = st.columns(4)
+c[0].metric("Students listed", f"{len(listed):,}")
+c[1].metric("4+ absences in 45 days", f"{int((listed['absences_last_45_days'] >= 4).sum()):,}")
+c[2].metric("Incident in 45 days", f"{int((listed['incidents_last_45_days'] > 0).sum()):,}")
+c[3].metric("STAR Urgent Intervention", f"{int((listed['star_band_rank'] == 1).sum()):,}")
+
+if roster.empty:
+    st.success("No student needs attention by these rules today." if not everyone else "No students.")
+else:
+    ui.student_list(roster.drop(columns=["reasons", "star_band_rank"]), "needs_attention",
+                    hide=("school_id",))
+    st.caption("Sorted by the number of reasons, then STAR band (Urgent Intervention first), then recent "
+               "absences; click a column to sort by it.")
+
+st.subheader("Recent incidents")
+incidents = data.recent_incidents(viewer.staff_id, filters)
+if incidents.empty:
+    st.caption("No incidents in the last 30 days.")
+else:
+    ui.student_list(incidents, "recent_incidents", hide=("school_id",))
