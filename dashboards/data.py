@@ -336,6 +336,22 @@ def attendance_monthly(staff_id: str, filters: Filters) -> pd.DataFrame:
 
 
 @cache
+def students_with_tardies(staff_id: str, filters: Filters, min_tardies: int = 5) -> pd.DataFrame:
+    """The viewer's students with at least ``min_tardies`` tardies in the last 45 days (a list, not suppressed)."""
+    where, params = filters.sql()
+    df = db.query(
+        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade, m.homeroom,
+                   m.tardies_last_45_days, m.tardy_days, m.absences_last_45_days, m.attendance_rate
+            from marts.metrics_students as m
+            inner join marts.dim_students as s on s.student_id = m.student_id
+            where m.student_id in ({ALLOWED}) and m.tardies_last_45_days >= ?{where}
+            order by m.tardies_last_45_days desc, s.last_name, s.first_name""",
+        [staff_id, min_tardies, *params],
+    )
+    return _label_schools(df)
+
+
+@cache
 def students_with_absences(staff_id: str, filters: Filters, min_absences: int = 4) -> pd.DataFrame:
     """The viewer's students with at least ``min_absences`` absences in the last 45 days (a list, not suppressed)."""
     where, params = filters.sql()
@@ -370,7 +386,7 @@ def attention_roster(staff_id: str, filters: Filters, section_id: str | None = N
                    a.absences_last_45_days, a.tardies_last_45_days, a.attendance_rate, a.is_chronically_absent,
                    a.incidents_last_45_days, a.incidents_this_year, a.star_reading_band, a.star_math_band,
                    a.star_band_rank, a.state_test_ela_level, a.state_test_math_level, a.has_iep, a.has_504_plan,
-                   a.is_ell
+                   a.is_ell, a.is_absence_alert, a.is_tardy_alert, a.is_incident_alert
             from marts.metrics_student_attention as a
             inner join marts.dim_students as s on s.student_id = a.student_id
             inner join marts.metrics_students as m on m.student_id = a.student_id
@@ -380,8 +396,9 @@ def attention_roster(staff_id: str, filters: Filters, section_id: str | None = N
         [staff_id, *params, *section_params],
     )
     df = _label_schools(df)
-    df["flags"] = [", ".join(f for f, on in (("IEP", r.has_iep), ("504", r.has_504_plan), ("EL", r.is_ell)) if on)
-                   for r in df.itertuples()]
+    flags = [np.where(df[c].fillna(False).astype(bool), f, None) for c, f in
+             (("has_iep", "IEP"), ("has_504_plan", "504"), ("is_ell", "EL"))]
+    df["flags"] = [", ".join(f for f in row if f) for row in zip(*flags)]
     return df.drop(columns=["has_iep", "has_504_plan", "is_ell"])
 
 
@@ -843,30 +860,23 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
     if access is None:
         return None
     p = [student_id, staff_id]  # every detail query repeats the permission check
-    person = db.query(
-        f"""select s.student_id, s.state_student_id, s.first_name, s.middle_name, s.last_name, s.birth_date,
+    # A student the viewer's schools served before: the stints at those schools, not where they went.
+    stints = f"e.student_id in ({ALLOWED})" if access == "current" else f"e.school_id in ({SERVED_SCHOOLS})"
+    parts = {
+        "student": (f"""select s.student_id, s.state_student_id, s.first_name, s.middle_name, s.last_name, s.birth_date,
                    s.gender, s.grade_level, s.race, s.is_hispanic_latino, s.home_language, s.lunch_status,
                    s.is_ell, s.has_iep, s.has_504_plan, s.enrollment_status, s.is_active, s.registration_date,
                    s.homeroom, coalesce(c.first_name || ' ' || c.last_name, s.counselor_login) as counselor,
                    s.email, s.school_id
             from marts.dim_students as s
             left join marts.dim_staff as c on lower(c.login_name) = lower(s.counselor_login)
-            where s.student_id = ? and {_may_see(access, 's', None)}""", p)
-    if person.empty:
-        return None
-    person = person.drop_duplicates("student_id")
-    out: dict[str, pd.DataFrame] = {"student": _label_schools(person), "access": pd.DataFrame({"access": [access]})}
-    out["metrics"] = db.query(
-        f"select * from marts.metrics_students where student_id = ? and student_id in ({ALLOWED})", p)
-    # A student the viewer's schools served before: the stints at those schools, not where they went.
-    stints = f"e.student_id in ({ALLOWED})" if access == "current" else f"e.school_id in ({SERVED_SCHOOLS})"
-    out["enrollments"] = _label_schools(db.query(
-        f"""select e.school_id, e.entry_date, e.exit_date, e.exit_reason, e.is_current
+            where s.student_id = ? and {_may_see(access, 's', None)}""", p),
+        "metrics": (f"select * from marts.metrics_students where student_id = ? and student_id in ({ALLOWED})", p),
+        "enrollments": (f"""select e.school_id, e.entry_date, e.exit_date, e.exit_reason, e.is_current
             from marts.fct_school_enrollments as e
             where e.student_id = ? and {stints}
-            order by e.entry_date desc""", p))
-    out["sections"] = db.query(
-        f"""select sec.section_title as section, sec.period, sec.room, sec.term_code as term,
+            order by e.entry_date desc""", p),
+        "sections": (f"""select sec.section_title as section, sec.period, sec.room, sec.term_code as term,
                    t.first_name || ' ' || t.last_name as teacher, t.email as teacher_email,
                    sec.is_in_progress as in_progress
             from marts.fct_section_enrollments as se
@@ -876,28 +886,32 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
             left join marts.dim_staff as t on t.staff_id = te.staff_id
             where se.student_id = ? and se.role = 'student' and se.is_current
                 and se.student_id in ({ALLOWED})
-            order by sec.period, sec.section_title, te.is_primary desc""", p)
-    out["attendance"] = db.query(
-        f"""select d.school_day, d.weekday, e.is_absent, e.is_tardy, e.is_dismissed, e.is_excused, e.reason
+            order by sec.period, sec.section_title, te.is_primary desc""", p),
+        "attendance": (f"""select d.school_day, d.weekday, e.is_absent, e.is_tardy, e.is_dismissed, e.is_excused, e.reason
             from marts.dim_school_days as d
             left join marts.fct_attendance_events as e on e.event_date = d.school_day and e.student_id = ?
             where ? in ({ALLOWED})
-            order by d.school_day""", [student_id, *p])
-    out["attendance_events"] = db.query(
-        f"""select a.event_date, a.school_id, a.is_absent, a.is_tardy, a.is_dismissed, a.is_excused
+            order by d.school_day""", [student_id, *p]),
+        "attendance_events": (f"""select a.event_date, a.school_id, a.is_absent, a.is_tardy, a.is_dismissed, a.is_excused
             from marts.fct_attendance_events as a
-            where a.student_id = ? and {_may_see(access, 'a', 'event_date')}""", p)
-    out["incidents"] = _label_schools(db.query(
-        f"""select i.event_date, i.incident_code, i.location, i.time_of_day, i.description, i.school_id
+            where a.student_id = ? and {_may_see(access, 'a', 'event_date')}""", p),
+        "incidents": (f"""select i.event_date, i.incident_code, i.location, i.time_of_day, i.description, i.school_id
             from marts.fct_discipline_incidents as i
             where i.student_id = ? and {_may_see(access, 'i', 'event_date')}
-            order by i.event_date desc""", p))
-    out["assessments"] = db.query(
-        f"""select r.test_date, r.source_system, r.assessment, r.subject, r.test, r.scale_score,
+            order by i.event_date desc""", p),
+        "assessments": (f"""select r.test_date, r.source_system, r.assessment, r.subject, r.test, r.scale_score,
                    r.percentile, r.performance_level, r.growth, r.grade_equivalent
             from marts.fct_assessment_results as r
             where r.student_id = ? and {_may_see(access, 'r', 'test_date')}
-            order by r.test_date desc""", p)
+            order by r.test_date desc""", p),
+    }
+    out = dict(zip(parts, db.queries(list(parts.values()))))
+    if out["student"].empty:
+        return None
+    for part in ("student", "enrollments", "incidents"):
+        out[part] = _label_schools(out[part])
+    out["student"] = out["student"].drop_duplicates("student_id")
+    out["access"] = pd.DataFrame({"access": [access]})
     out["years"] = _years(out)
     return out
 

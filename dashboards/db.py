@@ -1,6 +1,6 @@
 """Read-only queries against the warehouse, on DuckDB or PostgreSQL, returned as DataFrames.
 
-A connection is opened per query and closed at once, so the query after a nightly run reads the
+A connection is opened per query (or per batch of queries, ``queries``) and closed at once, so the query after a nightly run reads the
 file it published (schoolhouse.generation: the nightly writes a copy and renames it into place;
 readers never wait for it). When something else holds DuckDB's write lock (a `dbt build` run by
 hand on the file itself), queries raise WarehouseBusy and the pages say so (cached results stay served).
@@ -39,13 +39,20 @@ def _adapt(sql: str, target: str) -> str:
 
 
 def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    return queries([(sql, params)])[0]
+
+
+def queries(statements: list[tuple[str, list | tuple]]) -> list[pd.DataFrame]:
+    """Several queries on one connection (one file or one session: the same night's data for all of
+    them, and one connection's cost instead of one each)."""
     wh = warehouse()
+    results = []
     try:
         with wh.connect(read_only=True) as con:
             cur = con.cursor()
-            cur.execute(_adapt(sql, wh.target), list(params))
-            rows = cur.fetchall()
-            columns = [d[0] for d in cur.description]
+            for sql, params in statements:
+                cur.execute(_adapt(sql, wh.target), list(params))
+                results.append((cur.fetchall(), [d[0] for d in cur.description]))
     except FileNotFoundError as exc:
         raise WarehouseBusy(str(exc)) from exc
     except Exception as exc:  # duckdb.IOException (lock held), psycopg2.OperationalError (server down)
@@ -53,6 +60,10 @@ def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
         if name in ("IOException", "OperationalError", "ConnectionException"):
             raise WarehouseBusy(f"The warehouse cannot be read right now ({name}): {exc}") from exc
         raise
+    return [_frame(rows, columns) for rows, columns in results]
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=columns)
     for col in df.columns:
         # PostgreSQL numeric arrives as Decimal; pages want floats.

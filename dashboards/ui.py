@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
@@ -106,7 +107,10 @@ def display_frame(df: pd.DataFrame, hide: tuple[str, ...] = ()) -> pd.DataFrame:
             out[col] = [_shown(v, col) for v in df[col]]
     for col in out.columns:
         if out[col].dtype == object and col not in df.attrs.get("suppressed", []):
-            out[col] = [value_label(v) for v in out[col]]
+            # Each distinct value labelled once (a district's list has thousands of rows, few codes).
+            labels = {v: value_label(v) for v in pd.unique(out[col].dropna())}
+            mapped = out[col].map(labels)
+            out[col] = mapped.astype(object).where(mapped.notna(), "")
     out.columns = [label(c) for c in out.columns]
     out.attrs = {}  # what is hidden is now in the text; Arrow cannot carry the bookkeeping
     return out
@@ -141,34 +145,47 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def download(shown: pd.DataFrame, name: str) -> None:
-    """The CSV of a displayed table, safe to open in a spreadsheet; each download goes to the access log."""
+def download(shown: pd.DataFrame, name: str, *, make: Callable[[], pd.DataFrame] | None = None,
+             rows: int | None = None) -> None:
+    """The CSV of a displayed table, safe to open in a spreadsheet; each download goes to the access log.
+    With ``make`` the CSV (of ``rows`` rows) is built only when someone clicks (a district's long list)."""
     viewer = st.session_state.get("_viewer")
-    st.download_button(f"Download CSV ({len(shown):,} {'row' if len(shown) == 1 else 'rows'})",
-                       spreadsheet_safe(shown).to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+    rows = len(shown) if rows is None else rows
+    data = (lambda: _csv(make())) if make else _csv(shown)
+    st.download_button(f"Download CSV ({rows:,} {'row' if rows == 1 else 'rows'})", data, file_name=f"{name}.csv",
                        mime="text/csv",
                        key=f"dl_{name}", icon=":material/download:", on_click=audit.record,
                        args=(audit.DOWNLOAD,),
-                       kwargs={"staff_id": getattr(viewer, "staff_id", None), "detail": f"{name}.csv, {len(shown):,} rows"})
+                       kwargs={"staff_id": getattr(viewer, "staff_id", None), "detail": f"{name}.csv, {rows:,} rows"})
+
+
+def _csv(shown: pd.DataFrame) -> bytes:
+    return spreadsheet_safe(shown).to_csv(index=False).encode("utf-8")
 
 
 LIST_ROWS = 1000
 
 
-def student_list(df: pd.DataFrame, name: str, *, hide: tuple[str, ...] = ()) -> None:
-    """A list of students; choosing a row opens that student's profile in this same session (a link
-    to a new tab would start a new, signed-out session). The page shows the first LIST_ROWS rows (a
-    district's list runs to thousands); the CSV download holds them all."""
-    shown = display_frame(df, hide)
+def student_list(df: pd.DataFrame, name: str, *, hide: tuple[str, ...] = (), empty: str = "Nobody.") -> None:
+    """A list of students (``empty`` says so when there is none); choosing a row opens that student's
+    profile in this same session (a link to a new tab would start a new, signed-out session). The
+    page shows the first LIST_ROWS rows (a district's list runs to thousands); the CSV download holds them all."""
+    if df.empty:
+        st.success(empty)
+        return
+    shown = display_frame(df.head(LIST_ROWS), hide)
     st.caption("Select a row to open the student's profile."
                + (f" The first {LIST_ROWS:,} of {len(df):,} are shown: narrow the list with the filters, "
                   "or download them all." if len(df) > LIST_ROWS else ""))
-    picked = st.dataframe(shown.head(LIST_ROWS), hide_index=True, on_select="rerun", selection_mode="single-row",
+    picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
                           key=f"pick_{name}")
     rows = picked.selection.rows if picked is not None else []
     if rows:
         st.switch_page("views/student.py", query_params={"student": str(df["student_id"].iloc[rows[0]])})
-    download(shown, name)
+    if len(df) > LIST_ROWS:
+        download(shown, name, make=lambda: display_frame(df, hide), rows=len(df))
+    else:
+        download(shown, name)
 
 
 def metric(label: str, value, column: str = "", help: str | None = None) -> None:

@@ -42,31 +42,22 @@ monthly = data.attendance_monthly(viewer.staff_id, filters)
 ui.line(monthly, "month", "absence_rate", title="absent student-days / enrolled", percent=True)
 
 st.subheader("Students with 4 or more absences in the last 45 days")
-students = data.students_with_absences(viewer.staff_id, filters)
-if students.empty:
-    st.success("No student has 4 or more absences in the last 45 days.")
-else:
-    ui.student_list(students, "students_4plus_absences", hide=("school_id",))
+ui.student_list(data.students_with_absences(viewer.staff_id, filters), "students_4plus_absences", hide=("school_id",),
+                empty="No student has 4 or more absences in the last 45 days.")
 
 st.subheader("Students with 5 or more tardies in the last 45 days")
-tardy = data.attention_roster(viewer.staff_id, filters, everyone=True)
-tardy = tardy[tardy["tardies_last_45_days"] >= 5][["student_id", "student", "grade", "school", "school_id", "homeroom",
-                                                   "tardies_last_45_days", "absences_last_45_days", "attendance_rate"]]
-if tardy.empty:
-    st.success("No student has 5 or more tardies in the last 45 days.")
-else:
-    ui.student_list(tardy.sort_values("tardies_last_45_days", ascending=False), "students_5plus_tardies",
-                    hide=("school_id",))
+ui.student_list(data.students_with_tardies(viewer.staff_id, filters), "students_5plus_tardies", hide=("school_id",),
+                empty="No student has 5 or more tardies in the last 45 days.")
 
 st.subheader("Tables")
-tabs = st.tabs(["By school", "By grade", "By subgroup", "By homeroom", "By section", "By teacher", "Monthly"])
-for tab, dim in zip(tabs[:3], ("school", "grade", "subgroup")):
-    with tab:
-        ui.table(by[dim], f"attendance_by_{dim}", hide=("school_id",))
-for tab, group in zip(tabs[3:6], data.GROUPINGS):
-    with tab:
-        ui.table(data.groups_by(viewer.staff_id, filters, group).drop(columns=["students_with_incidents", "incidents"]),
-                 f"attendance_by_{group}", hide=("school_id",))
-with tabs[6]:
+# One table at a time: a district's breakdown by section has thousands of rows, computed only when asked for.
+breakdown = st.segmented_control("By", ["school", "grade", "subgroup", *data.GROUPINGS, "month"], default="school",
+                                 key="attendance_by") or "school"
+if breakdown in by:
+    ui.table(by[breakdown], f"attendance_by_{breakdown}", hide=("school_id",))
+elif breakdown == "month":
     ui.table(monthly, "attendance_by_month")
+else:
+    ui.table(data.groups_by(viewer.staff_id, filters, breakdown).drop(columns=["students_with_incidents", "incidents"]),
+             f"attendance_by_{breakdown}", hide=("school_id",))
 ui.suppression_note()

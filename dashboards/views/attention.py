@@ -22,23 +22,20 @@ everyone = st.toggle("Show every student, not only those listed", key="attention
 roster = data.attention_roster(viewer.staff_id, filters, section_id, everyone)
 listed = roster[roster["reasons"] > 0] if everyone else roster
 
-c = st.columns(4)
+c = st.columns(5)
 c[0].metric("Students listed", f"{len(listed):,}")
-c[1].metric("4+ absences in 45 days", f"{int((listed['absences_last_45_days'] >= 4).sum()):,}")
-c[2].metric("Incident in 45 days", f"{int((listed['incidents_last_45_days'] > 0).sum()):,}")
-c[3].metric("STAR Urgent Intervention", f"{int((listed['star_band_rank'] == 1).sum()):,}")
+c[1].metric("For absences", f"{int(listed['is_absence_alert'].sum()):,}", help="Absences in the last 45 days.")
+c[2].metric("For tardies", f"{int(listed['is_tardy_alert'].sum()):,}", help="Tardies in the last 45 days.")
+c[3].metric("For incidents", f"{int(listed['is_incident_alert'].sum()):,}", help="Incidents in the last 45 days.")
+c[4].metric("STAR Urgent Intervention", f"{int((listed['star_band_rank'] == 1).sum()):,}")
 
-if roster.empty:
-    st.success("No student needs attention by these rules today." if not everyone else "No students.")
-else:
-    ui.student_list(roster.drop(columns=["reasons", "star_band_rank"]), "needs_attention",
-                    hide=("school_id",))
+ui.student_list(roster.drop(columns=["reasons", "star_band_rank", "is_absence_alert", "is_tardy_alert", "is_incident_alert"]),
+                "needs_attention", hide=("school_id",),
+                empty="No students." if everyone else "No student needs attention by these rules today.")
+if len(roster):
     st.caption("Sorted by the number of reasons, then STAR band (Urgent Intervention first), then recent "
                "absences; click a column to sort by it.")
 
 st.subheader("Recent incidents")
-incidents = data.recent_incidents(viewer.staff_id, filters)
-if incidents.empty:
-    st.caption("No incidents in the last 30 days.")
-else:
-    ui.student_list(incidents, "recent_incidents", hide=("school_id",))
+ui.student_list(data.recent_incidents(viewer.staff_id, filters), "recent_incidents", hide=("school_id",),
+                empty="No incidents in the last 30 days.")

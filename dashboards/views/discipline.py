@@ -39,29 +39,25 @@ st.subheader("By month")
 ui.line(monthly, "month", "incidents", title="incidents")
 
 st.subheader("Recent incidents")
-recent = data.recent_incidents(viewer.staff_id, filters)
-if recent.empty:
-    st.caption("No incidents in the last 30 days.")
-else:
-    ui.student_list(recent, "recent_incidents", hide=("school_id",))
+ui.student_list(data.recent_incidents(viewer.staff_id, filters), "recent_incidents", hide=("school_id",),
+                empty="No incidents in the last 30 days.")
 
 st.subheader("Students with incidents this year")
-if students.empty:
-    st.success("No incidents this school year.")
-else:
-    ui.student_list(students, "students_with_incidents", hide=("school_id",))
+ui.student_list(students, "students_with_incidents", hide=("school_id",), empty="No incidents this school year.")
 
 st.subheader("Tables")
-tabs = st.tabs(["Location", "Time of day", "Weekday", "Code", "Monthly", "By homeroom", "By section", "By teacher"])
-for tab, dim in zip(tabs, ("location", "time_of_day", "weekday", "incident_code")):
-    with tab:
-        ui.table(by[dim], f"incidents_by_{dim}")
-with tabs[4]:
+# One table at a time: a district's breakdown by section has thousands of rows, computed only when asked for.
+labels = {"location": "location", "time_of_day": "time of day", "weekday": "weekday", "incident_code": "code",
+          "month": "month", **{g: g for g in data.GROUPINGS}}
+breakdown = st.segmented_control("By", list(labels), format_func=labels.get, default="location",
+                                 key="discipline_by") or "location"
+if breakdown in by:
+    ui.table(by[breakdown], f"incidents_by_{breakdown}")
+elif breakdown == "month":
     ui.table(monthly, "incidents_by_month")
-for tab, group in zip(tabs[5:], data.GROUPINGS):
-    with tab:
-        frame = data.groups_by(viewer.staff_id, filters, group)
-        ui.table(frame[[c for c in frame.columns if c in ("school", "school_id", group, "students",
-                                                          "students_with_incidents", "incidents")]],
-                 f"incidents_by_{group}", hide=("school_id",))
+else:
+    frame = data.groups_by(viewer.staff_id, filters, breakdown)
+    ui.table(frame[[c for c in frame.columns if c in ("school", "school_id", breakdown, "students",
+                                                      "students_with_incidents", "incidents")]],
+             f"incidents_by_{breakdown}", hide=("school_id",))
 ui.suppression_note()
