@@ -783,8 +783,8 @@ def student_access(staff_id: str, student_id: str) -> str | None:
     (the same answer as for an id that does not exist)."""
     if not student_id:
         return None
-    current = db.query(f"select 1 from marts.dim_students where student_id = ? and student_id in ({ALLOWED})",
-                       [student_id, staff_id])
+    current = db.query(f"select 1 from marts.dim_students where student_id = ? and student_id in ({ALLOWED_ONE})",
+                       [student_id, staff_id, student_id])
     if len(current):
         return "current"
     served = db.query(f"select 1 from marts.dim_students as s where s.student_id = ? and {_served('s', None)}",
@@ -792,9 +792,16 @@ def student_access(staff_id: str, student_id: str) -> str | None:
     return "served" if len(served) else None
 
 
-def _may_see(access: str, alias: str, date_column: str | None) -> str:
-    """The permission condition of a profile query on ``alias`` (one parameter: staff_id)."""
-    return f"{alias}.student_id in ({ALLOWED})" if access == "current" else _served(alias, date_column)
+# One student among the viewer's: parameters staff_id, student_id (both filters reach the view's
+# joins, so PostgreSQL checks one pair instead of listing the viewer's students).
+ALLOWED_ONE = "select student_id from marts.access_viewer_students where staff_id = ? and student_id = ?"
+
+
+def _may_see(access: str, alias: str, date_column: str | None, staff_id: str, student_id: str) -> tuple[str, list]:
+    """The permission condition of a profile query on ``alias``, and its parameters."""
+    if access == "current":
+        return f"{alias}.student_id in ({ALLOWED_ONE})", [staff_id, student_id]
+    return _served(alias, date_column), [staff_id]
 
 
 @cache
@@ -859,9 +866,21 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
     access = student_access(staff_id, student_id)
     if access is None:
         return None
-    p = [student_id, staff_id]  # every detail query repeats the permission check
+    # Every detail query repeats the permission check.
+    mine = f"in ({ALLOWED_ONE})"
+    me = [staff_id, student_id]
+
+    def may_see(alias: str, date_column: str | None) -> tuple[str, list]:
+        sql, params = _may_see(access, alias, date_column, staff_id, student_id)
+        return sql, [student_id, *params]
+
     # A student the viewer's schools served before: the stints at those schools, not where they went.
-    stints = f"e.student_id in ({ALLOWED})" if access == "current" else f"e.school_id in ({SERVED_SCHOOLS})"
+    stints, stint_params = ((f"e.student_id {mine}", me) if access == "current"
+                            else (f"e.school_id in ({SERVED_SCHOOLS})", [staff_id]))
+    person_sql, person_params = may_see("s", None)
+    events_sql, events_params = may_see("a", "event_date")
+    incidents_sql, incidents_params = may_see("i", "event_date")
+    results_sql, results_params = may_see("r", "test_date")
     parts = {
         "student": (f"""select s.student_id, s.state_student_id, s.first_name, s.middle_name, s.last_name, s.birth_date,
                    s.gender, s.grade_level, s.race, s.is_hispanic_latino, s.home_language, s.lunch_status,
@@ -870,12 +889,12 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
                    s.email, s.school_id
             from marts.dim_students as s
             left join marts.dim_staff as c on lower(c.login_name) = lower(s.counselor_login)
-            where s.student_id = ? and {_may_see(access, 's', None)}""", p),
-        "metrics": (f"select * from marts.metrics_students where student_id = ? and student_id in ({ALLOWED})", p),
+            where s.student_id = ? and {person_sql}""", person_params),
+        "metrics": (f"select * from marts.metrics_students where student_id = ? and student_id {mine}", [student_id, *me]),
         "enrollments": (f"""select e.school_id, e.entry_date, e.exit_date, e.exit_reason, e.is_current
             from marts.fct_school_enrollments as e
             where e.student_id = ? and {stints}
-            order by e.entry_date desc""", p),
+            order by e.entry_date desc""", [student_id, *stint_params]),
         "sections": (f"""select sec.section_title as section, sec.period, sec.room, sec.term_code as term,
                    t.first_name || ' ' || t.last_name as teacher, t.email as teacher_email,
                    sec.is_in_progress as in_progress
@@ -885,29 +904,34 @@ def student_profile(staff_id: str, student_id: str) -> dict[str, pd.DataFrame] |
                 on te.section_id = se.section_id and te.role = 'teacher'
             left join marts.dim_staff as t on t.staff_id = te.staff_id
             where se.student_id = ? and se.role = 'student' and se.is_current
-                and se.student_id in ({ALLOWED})
-            order by sec.period, sec.section_title, te.is_primary desc""", p),
-        "attendance": (f"""select d.school_day, d.weekday, e.is_absent, e.is_tardy, e.is_dismissed, e.is_excused, e.reason
-            from marts.dim_school_days as d
-            left join marts.fct_attendance_events as e on e.event_date = d.school_day and e.student_id = ?
-            where ? in ({ALLOWED})
-            order by d.school_day""", [student_id, *p]),
-        "attendance_events": (f"""select a.event_date, a.school_id, a.is_absent, a.is_tardy, a.is_dismissed, a.is_excused
+                and se.student_id {mine}
+            order by sec.period, sec.section_title, te.is_primary desc""", [student_id, *me]),
+        "school_days": (f"""select d.school_day, d.weekday from marts.dim_school_days as d
+            where exists ({ALLOWED_ONE}) order by d.school_day""", me),
+        "attendance_events": (f"""select a.event_date, a.school_id, a.is_absent, a.is_tardy, a.is_dismissed, a.is_excused,
+                   a.reason
             from marts.fct_attendance_events as a
-            where a.student_id = ? and {_may_see(access, 'a', 'event_date')}""", p),
+            where a.student_id = ? and {events_sql}""", events_params),
         "incidents": (f"""select i.event_date, i.incident_code, i.location, i.time_of_day, i.description, i.school_id
             from marts.fct_discipline_incidents as i
-            where i.student_id = ? and {_may_see(access, 'i', 'event_date')}
-            order by i.event_date desc""", p),
+            where i.student_id = ? and {incidents_sql}
+            order by i.event_date desc""", incidents_params),
         "assessments": (f"""select r.test_date, r.source_system, r.assessment, r.subject, r.test, r.scale_score,
                    r.percentile, r.performance_level, r.growth, r.grade_equivalent
             from marts.fct_assessment_results as r
-            where r.student_id = ? and {_may_see(access, 'r', 'test_date')}
-            order by r.test_date desc""", p),
+            where r.student_id = ? and {results_sql}
+            order by r.test_date desc""", results_params),
     }
     out = dict(zip(parts, db.queries(list(parts.values()))))
     if out["student"].empty:
         return None
+    # This year's calendar: every school day, with the student's event of that day if any (one scan of
+    # the events, which the timeline below reads too).
+    events = out["attendance_events"].drop(columns=["school_id"]).rename(columns={"event_date": "school_day"})
+    days = out.pop("school_days")
+    days["school_day"] = pd.to_datetime(days["school_day"])
+    events["school_day"] = pd.to_datetime(events["school_day"])
+    out["attendance"] = days.merge(events, on="school_day", how="left")
     for part in ("student", "enrollments", "incidents"):
         out[part] = _label_schools(out[part])
     out["student"] = out["student"].drop_duplicates("student_id")

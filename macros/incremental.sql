@@ -17,7 +17,13 @@
     last year's rows, therefore leaves last year in place; deletions inside the window propagate. -#}
 {% macro delete_vanished_rows(key, upstream, keep='true', date_column='event_date', window_columns=[]) -%}
     delete from {{ this }}
-    where {{ key }} not in (select {{ key }} from {{ upstream }} where {{ key }} is not null and ({{ keep }}))
+    {#- not exists, not "not in": PostgreSQL runs "not in" as a per-row scan once tonight's keys
+        outgrow work_mem (quadratic: minutes at 50,000 students), "not exists" as a hash anti-join. #}
+    where {{ key }} is not null
+      and not exists (
+          select 1 from {{ upstream }} as kept
+          where kept.{{ key }} = {{ this }}.{{ key }} and ({{ keep }})
+      )
       and exists (
           select 1 from {{ upstream }} as tonight
           where tonight.{{ date_column }} is not null

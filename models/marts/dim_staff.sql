@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['staff_id'])) }}
 -- One row per educator or staff member in tonight's SIS export, active or not.
 with
 

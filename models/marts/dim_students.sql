@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'], ['school_id'])) }}
 -- One row per student in tonight's SIS export, every status (filter is_active for current rosters).
 with
 

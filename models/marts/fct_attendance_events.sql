@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'])) }}
 {{ config(
     materialized='incremental',
     unique_key='attendance_event_id',

@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'])) }}
 {{ config(
     materialized='incremental',
     unique_key='incident_id',

@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'], ['school_id'])) }}
 -- Each student's enrollment at a school: when it began, when and why it ended.
 -- Entry is the registration date; the exit is the first night the snapshot saw the student
 -- inactive or gone (the SIS export carries no exit date), with the SIS status as the reason.

@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['section_id'], ['student_id'], ['staff_id'])) }}
 -- Who is in which section: students and their teachers, one row per (section, person, role).
 -- is_current: the section belongs to the current school year and the person is active now.
 -- Rows pointing at an unknown section, student or educator are left out (see dq_excluded_rows).

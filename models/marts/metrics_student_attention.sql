@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'])) }}
 -- Who needs attention today, and why: one row per active student (the metrics_students population)
 -- with a flag per reason, the reasons in words, and the latest state test beside STAR. The dashboards'
 -- home page lists the students with a reason; the thresholds are dbt vars (attention_*), so a

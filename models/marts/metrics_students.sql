@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['student_id'])) }}
 -- One row per active student: attendance and tardies this school year, discipline, latest STAR results.
 -- Attendance rate = 1 - absent days / enrolled school days (school days on or after the
 -- registration date; see metrics_student_months). Chronically absent: absent on at least

@@ -1,3 +1,4 @@
+{{ config(indexes=pg_indexes(['staff_id'])) }}
 -- What each staff member may see, as scopes: an org (its whole subtree, any level of orgs.csv) or a
 -- section. O(staff + grants) rows, never viewers × students; the students come from the scopes at
 -- query time (access_viewer_students). Active staff only; 'doubt means less access'.

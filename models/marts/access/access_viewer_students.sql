@@ -4,22 +4,21 @@
 -- their section scopes (current enrollments). A view, never a table: filtered by one staff_id
 -- (as every dashboard query is) it reads that viewer's scopes only, and nothing of size viewers ×
 -- students is ever stored. A student reachable through two scopes appears once per scope.
-with
-
-scopes as (select staff_id, scope_type, scope_id, granted_by from {{ ref('access_viewer_scopes') }}),
-students as (select student_id, school_id from {{ ref('dim_students') }} where is_active)
-
+-- No CTEs: PostgreSQL materializes a CTE used twice, so a page's filter (staff_id, and often
+-- student_id) could not reach the tables and every query would read all scopes and students.
 select scopes.staff_id, students.student_id, students.school_id, scopes.scope_id, scopes.granted_by
-from scopes
+from {{ ref('access_viewer_scopes') }} as scopes
 inner join {{ ref('access_org_schools') }} as org_schools
     on scopes.scope_type = 'org' and org_schools.org_id = scopes.scope_id
-inner join students on students.school_id = org_schools.school_id
+inner join {{ ref('dim_students') }} as students
+    on students.school_id = org_schools.school_id and students.is_active
 
 union all
 
 select scopes.staff_id, students.student_id, students.school_id, scopes.scope_id, scopes.granted_by
-from scopes
+from {{ ref('access_viewer_scopes') }} as scopes
 inner join {{ ref('fct_section_enrollments') }} as enrollments
     on scopes.scope_type = 'section' and enrollments.section_id = scopes.scope_id
     and enrollments.role = 'student' and enrollments.is_current
-inner join students on students.student_id = enrollments.student_id
+inner join {{ ref('dim_students') }} as students
+    on students.student_id = enrollments.student_id and students.is_active
