@@ -338,32 +338,28 @@ def attendance_monthly(staff_id: str, filters: Filters) -> pd.DataFrame:
 @cache
 def students_with_tardies(staff_id: str, filters: Filters, min_tardies: int = 5) -> pd.DataFrame:
     """The viewer's students with at least ``min_tardies`` tardies in the last 45 days (a list, not suppressed)."""
-    where, params = filters.sql()
-    df = db.query(
-        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade, m.homeroom,
-                   m.tardies_last_45_days, m.tardy_days, m.absences_last_45_days, m.attendance_rate
-            from marts.metrics_students as m
-            inner join marts.dim_students as s on s.student_id = m.student_id
-            where m.student_id in ({ALLOWED}) and m.tardies_last_45_days >= ?{where}
-            order by m.tardies_last_45_days desc, s.last_name, s.first_name""",
-        [staff_id, min_tardies, *params],
-    )
-    return _label_schools(df)
+    return _students_with_at_least(staff_id, filters, "tardies_last_45_days", min_tardies,
+                                   "m.homeroom, m.tardies_last_45_days, m.tardy_days, m.absences_last_45_days, "
+                                   "m.attendance_rate")
 
 
 @cache
 def students_with_absences(staff_id: str, filters: Filters, min_absences: int = 4) -> pd.DataFrame:
     """The viewer's students with at least ``min_absences`` absences in the last 45 days (a list, not suppressed)."""
+    return _students_with_at_least(staff_id, filters, "absences_last_45_days", min_absences,
+                                   "m.absences_last_45_days, m.absent_days, m.unexcused_absent_days, m.enrolled_days, "
+                                   "m.attendance_rate, m.is_chronically_absent")
+
+
+def _students_with_at_least(staff_id: str, filters: Filters, measure: str, minimum: int, columns: str) -> pd.DataFrame:
     where, params = filters.sql()
     df = db.query(
-        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade,
-                   m.absences_last_45_days, m.absent_days, m.unexcused_absent_days, m.enrolled_days,
-                   m.attendance_rate, m.is_chronically_absent
+        f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade, {columns}
             from marts.metrics_students as m
             inner join marts.dim_students as s on s.student_id = m.student_id
-            where m.student_id in ({ALLOWED}) and m.absences_last_45_days >= ?{where}
-            order by m.absences_last_45_days desc, s.last_name, s.first_name""",
-        [staff_id, min_absences, *params],
+            where m.student_id in ({ALLOWED}) and m.{measure} >= ?{where}
+            order by m.{measure} desc, s.last_name, s.first_name""",
+        [staff_id, minimum, *params],
     )
     return _label_schools(df)
 
