@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs per page and mode (the median is reported)")
     ap.add_argument("--record", action="store_true", help=f"append the result to {RESULTS}")
     ap.add_argument("--note", default="", help="a note for the recorded row (e.g. the district size)")
+    ap.add_argument("--role", default=None, help="only the accounts whose label starts with this (e.g. District)")
     args = ap.parse_args(argv)
 
     os.environ["SCHOOLHOUSE_DEMO_MODE"] = "1"
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from dashboards.access import Identity
 
     students = int(db.query("select count(*) as n from marts.metrics_students").iloc[0, 0])
-    accounts = access.demo_accounts()
+    accounts = [a for a in access.demo_accounts() if not args.role or a["label"].startswith(args.role)]
     rows = []
     for account in accounts:
         identity = Identity(method="demo", login=account["login"], email=account["email"])

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit, db, lattice, suppression
+from dashboards import audit, db, lattice, lattice_store, suppression
 from dashboards.suppression import MIN_GROUP, apply_hidden, group_rare, protect
 
 CACHE_TTL = 600
@@ -34,8 +34,27 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 TIMES_OF_DAY = ["before school", "morning", "afternoon", "after school", "unknown"]
 BANDS = ["At/Above Benchmark", "On Watch", "Intervention", "Urgent Intervention"]
 WINDOWS = ["fall", "winter", "spring"]
+SUBJECTS = ["Reading", "Math"]  # STAR's, as the assessments page offers them
 
 cache = st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=5000)
+
+
+# A viewer with this many students or more reads like a report over the district: PostgreSQL
+# cannot know how many students the access view gives a viewer (a district's scope is one row that
+# fans out to every school), plans for a few hundred and probes the marts' indexes once per student;
+# told otherwise it hashes the tables instead (0.8 s → 0.2 s for a district administrator's
+# roster at 50,000 students). Below it, the index probes are what a class or a school needs.
+MANY_STUDENTS = 5000
+
+
+@cache
+def viewer_student_count(staff_id: str) -> int:
+    return int(db.query(f"select count(distinct student_id) as n from ({ALLOWED}) as allowed", [staff_id]).iloc[0, 0])
+
+
+def _over_students(staff_id: str, sql: str, params: list | tuple) -> pd.DataFrame:
+    """db.query of a query over the viewer's students, planned for how many they are."""
+    return db.query(sql, params, many_rows=viewer_student_count(staff_id) >= MANY_STUDENTS)
 
 
 # The current students of one section.
@@ -121,7 +140,7 @@ def require_district(staff_id: str) -> None:
 @cache
 def filter_options(staff_id: str) -> dict[str, list]:
     """Schools, grades and subgroups among the viewer's own students (the only values worth offering)."""
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select distinct m.school_id, m.grade_level, m.subgroup
             from marts.metrics_students as m where m.student_id in ({ALLOWED})""",
         [staff_id],
@@ -175,7 +194,11 @@ def student_lattice(staff_id: str) -> lattice.Lattice:
 @cache
 def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
     # Cached by scopes only (a leading underscore keeps _staff_id out of the cache key).
-    df = db.query(
+    return _compute_student_lattice(_staff_id)
+
+
+def _compute_student_lattice(staff_id: str) -> lattice.Lattice:
+    df = _over_students(staff_id,
         f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
                    coalesce(m.subgroup, 'unknown') as subgroup, count(*) as students,
                    sum(case when m.is_ell then 1 else 0 end) as ell,
@@ -188,14 +211,42 @@ def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
             from marts.metrics_students as m
             where m.student_id in ({ALLOWED})
             group by m.school_id, coalesce(m.grade_level, 'unknown'), coalesce(m.subgroup, 'unknown')""",
-        [_staff_id],
+        [staff_id],
     )
     for c in df.columns[3:]:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype(float)
     # 4+ absences is shown exactly: the list under it names each of those students (so does every
     # filter of that list), and day sums only make a rate of a group that is shown.
-    return lattice.build(df, _LATTICE_DIMS, n="students", counts=["ell", "iep", "free_reduced", "chronically_absent"],
-                         plain=["absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"])
+    return lattice_store.build(_lattice_dir(), df, _LATTICE_DIMS, n="students",
+                               counts=["ell", "iep", "free_reduced", "chronically_absent"],
+                               plain=("absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"))
+
+
+def _lattice_dir():
+    return db.settings().cache_dir / "lattices"
+
+
+def warm_lattices(min_students: int = 1000) -> int:
+    """Compute and store (dashboards.lattice_store) the lattices of every viewer with at least
+    ``min_students`` students, one viewer per set of scopes: what makes a school's or a district's
+    first page slow. The nightly calls it before it publishes, so no viewer waits for them. Returns
+    how many sets of scopes it covered."""
+    sizes = db.query("select staff_id, count(*) as students from marts.access_viewer_students "
+                     "group by staff_id having count(*) >= ?", [min_students])
+    scopes = db.query("select staff_id, scope_type, scope_id from marts.access_viewer_scopes "
+                      "order by staff_id, scope_type, scope_id")
+    scopes = scopes[scopes["staff_id"].isin(set(sizes["staff_id"]))]
+    keys = {staff: tuple(zip(g["scope_type"], g["scope_id"])) for staff, g in scopes.groupby("staff_id")}
+    done: set[tuple] = set()
+    for staff_id in sizes.sort_values("students", ascending=False)["staff_id"]:
+        key = keys.get(staff_id, ())
+        if key in done:
+            continue
+        done.add(key)
+        _compute_student_lattice(staff_id)
+        for subject in SUBJECTS:
+            _compute_star_lattice(staff_id, subject)
+    return len(done)
 
 
 def _fixed(filters: Filters) -> dict:
@@ -203,16 +254,23 @@ def _fixed(filters: Filters) -> dict:
             if v is not None}
 
 
+def _order(values, key) -> list[int]:
+    """Row positions sorted by key(value). (Values are read once: each column read of a frame with
+    attrs deep-copies them, which made per-row reads the slowest part of a page.)"""
+    values = list(values)
+    return sorted(range(len(values)), key=lambda i: key(values[i]))
+
+
 def _named(df: pd.DataFrame, dim: str | None) -> pd.DataFrame:
     """Rows the way people read them: school names (the id kept for hiding), grades in grade order."""
     if dim == "school":
         df = df.rename(columns={"school": "school_id"})
         df = _label_schools(df)
-        order = sorted(range(len(df)), key=lambda i: str(df["school"].iloc[i]))
+        order = _order(df["school"], str)
     elif dim == "grade":
-        order = sorted(range(len(df)), key=lambda i: grade_key(df["grade"].iloc[i]))
+        order = _order(df["grade"], grade_key)
     elif dim:
-        order = sorted(range(len(df)), key=lambda i: str(df[dim].iloc[i]))
+        order = _order(df[dim], str)
     else:
         return df
     return suppression.reorder(df, order)
@@ -251,7 +309,7 @@ def enrollment_trend(staff_id: str, school_id: str | None, months: int = 24) -> 
     school_sql, params = ("", [])
     if school_id is not None:
         school_sql, params = " and e.school_id = ?", [school_id]
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select e.entry_date, e.exit_date, count(*) as n
             from marts.fct_school_enrollments as e
             where (e.school_id in (select school_id from marts.access_viewer_schools where staff_id = ?)
@@ -316,9 +374,10 @@ def attendance_summary(staff_id: str, filters: Filters) -> pd.DataFrame:
 
 @cache
 def attendance_monthly(staff_id: str, filters: Filters) -> pd.DataFrame:
+    # One row per student and month (its key): count(*) counts students, without a distinct to sort.
     where, params = filters.sql()
-    df = db.query(
-        f"""select sm.school_month as month, count(distinct sm.student_id) as students,
+    df = _over_students(staff_id,
+        f"""select sm.school_month as month, count(*) as students,
                    sum(sm.absent_days) as absent_days, sum(sm.enrolled_days) as enrolled_days
             from marts.metrics_student_months as sm
             inner join marts.metrics_students as m on m.student_id = sm.student_id
@@ -353,7 +412,7 @@ def students_with_absences(staff_id: str, filters: Filters, min_absences: int = 
 
 def _students_with_at_least(staff_id: str, filters: Filters, measure: str, minimum: int, columns: str) -> pd.DataFrame:
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade, {columns}
             from marts.metrics_students as m
             inner join marts.dim_students as s on s.student_id = m.student_id
@@ -376,7 +435,7 @@ def attention_roster(staff_id: str, filters: Filters, section_id: str | None = N
     where, params = filters.sql()
     section_sql, section_params = ("", []) if section_id is None else (f" and a.student_id in ({IN_SECTION})", [section_id])
     needing = "" if everyone else " and a.is_needing_attention"
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select a.student_id, s.last_name || ', ' || s.first_name as student, a.grade_level as grade,
                    a.school_id, a.homeroom, a.attention_reasons as why, a.attention_reason_count as reasons,
                    a.absences_last_45_days, a.tardies_last_45_days, a.attendance_rate, a.is_chronically_absent,
@@ -428,7 +487,7 @@ def groups_by(staff_id: str, filters: Filters, by: str) -> pd.DataFrame:
     overlap: no total to subtract from)."""
     key, label, joins = _GROUPINGS[by]
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""with members as (
                 select distinct {key} as group_key, {label} as group_name, m.school_id, m.student_id,
                        m.enrolled_days, m.absent_days, m.tardy_days, m.absences_last_45_days,
@@ -470,25 +529,34 @@ DISCIPLINE_DIMENSIONS = {"location": "i.location", "time_of_day": "i.time_of_day
 
 
 @cache
-def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> pd.DataFrame:
-    """Incidents and students involved per category; categories of fewer than MIN_GROUP students are
-    merged into "Other" (a rare category's name alone would disclose the event)."""
-    column = DISCIPLINE_DIMENSIONS[dim]
+def _discipline_events(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
+    """The viewer's incidents since ``since``, one row each with every breakdown's category: one
+    query serves every breakdown on the page."""
     where, params = filters.sql()
-    events = db.query(
-        f"""select coalesce({column}, 'unknown') as {dim}, i.student_id
+    columns = ", ".join(f"coalesce({column}, 'unknown') as {dim}" for dim, column in DISCIPLINE_DIMENSIONS.items())
+    return _over_students(staff_id,
+        f"""select {columns}, i.student_id
             from marts.fct_discipline_incidents as i
             inner join marts.metrics_students as m on m.student_id = i.student_id
             where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
         [staff_id, since, *params],
     )
+
+
+@cache
+def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> pd.DataFrame:
+    """Incidents and students involved per category; categories of fewer than MIN_GROUP students are
+    merged into "Other" (a rare category's name alone would disclose the event)."""
+    if dim not in DISCIPLINE_DIMENSIONS:
+        raise ValueError(dim)
+    events = _discipline_events(staff_id, filters, since)[[dim, "student_id"]].copy()
     if events.empty:
         return protect(pd.DataFrame(columns=[dim, "incidents", "students"]), n="students", values=("incidents",))
     events[dim] = group_rare(events, dim)
     df = events.groupby(dim, as_index=False).agg(incidents=("student_id", "size"), students=("student_id", "nunique"))
     order = {"weekday": WEEKDAYS, "time_of_day": TIMES_OF_DAY}.get(dim)
     if order:
-        df = df.iloc[sorted(range(len(df)), key=lambda i: order.index(df[dim].iloc[i]) if df[dim].iloc[i] in order else 99)]
+        df = df.iloc[_order(df[dim], lambda v: order.index(v) if v in order else 99)]
     else:
         df = df.sort_values(["incidents", dim], ascending=[False, True])
     # "Other" goes last whatever its size.
@@ -501,7 +569,7 @@ def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> 
 def discipline_summary(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
     """Incidents, students involved, and students with an incident in the last 45 days."""
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select count(*) as incidents, count(distinct i.student_id) as students,
                    count(distinct case when i.event_date > ? then i.student_id end) as students_last_45_days
             from marts.fct_discipline_incidents as i
@@ -516,7 +584,7 @@ def discipline_summary(staff_id: str, filters: Filters, since: dt.date) -> pd.Da
 @cache
 def discipline_monthly(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select {_month('i.event_date')} as month, count(*) as incidents, count(distinct i.student_id) as students
             from marts.fct_discipline_incidents as i
             inner join marts.metrics_students as m on m.student_id = i.student_id
@@ -537,7 +605,7 @@ def _month(expr: str) -> str:
 @cache
 def students_with_incidents(staff_id: str, filters: Filters) -> pd.DataFrame:
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select m.student_id, s.last_name, s.first_name, m.school_id, m.grade_level as grade,
                    m.incidents_last_45_days, m.incidents_this_year, m.absences_last_45_days
             from marts.metrics_students as m
@@ -553,7 +621,7 @@ def students_with_incidents(staff_id: str, filters: Filters) -> pd.DataFrame:
 def recent_incidents(staff_id: str, filters: Filters, days: int = 30, limit: int = 300) -> pd.DataFrame:
     """The viewer's students' incidents of the last ``days`` days, newest first (a list: names and events)."""
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select i.event_date as date, s.last_name || ', ' || s.first_name as student, m.grade_level as grade,
                    i.incident_code as incident, i.location, i.time_of_day, i.school_id, i.student_id
             from marts.fct_discipline_incidents as i
@@ -570,7 +638,7 @@ def recent_incidents(staff_id: str, filters: Filters, days: int = 30, limit: int
 # --- assessments ------------------------------------------------------------------------------------
 
 def _subject_columns(subject: str) -> tuple[str, str]:
-    if subject not in ("Reading", "Math"):
+    if subject not in SUBJECTS:
         raise ValueError(subject)
     s = subject.lower()
     return f"m.star_{s}_percentile", f"m.star_{s}_band"
@@ -584,17 +652,21 @@ def star_lattice(staff_id: str, subject: str) -> lattice.Lattice:
 
 @cache
 def _star_lattice(scopes: tuple, _staff_id: str, subject: str) -> lattice.Lattice:
+    return _compute_star_lattice(_staff_id, subject)
+
+
+def _compute_star_lattice(staff_id: str, subject: str) -> lattice.Lattice:
     _, band = _subject_columns(subject)
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
                    coalesce(m.subgroup, 'unknown') as subgroup, {band} as band, count(*) as students
             from marts.metrics_students as m
             where m.student_id in ({ALLOWED}) and {band} is not null
             group by m.school_id, coalesce(m.grade_level, 'unknown'), coalesce(m.subgroup, 'unknown'), {band}""",
-        [_staff_id],
+        [staff_id],
     )
     df["students"] = pd.to_numeric(df["students"]).astype(float)
-    return lattice.build(df, [*_LATTICE_DIMS, "band"], n="students", counts=[])
+    return lattice_store.build(_lattice_dir(), df, [*_LATTICE_DIMS, "band"], n="students", counts=[])
 
 
 @cache
@@ -605,7 +677,7 @@ def star_view(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.Dat
     pct, _ = _subject_columns(subject)
     where, params = filters.sql()
     lat, fixed = star_lattice(staff_id, subject), _fixed(filters)
-    values = db.query(
+    values = _over_students(staff_id,
         f"""select m.grade_level as grade,
                    percentile_cont(0.25) within group (order by {pct}) as p25,
                    percentile_cont(0.5) within group (order by {pct}) as median,
@@ -632,8 +704,8 @@ def star_view(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.Dat
     bands.attrs["hidden"].update({(i, "grade_students"): kind for i, (_, kind) in enumerate(grade_totals) if kind})
     bands.attrs.update(suppressed=["students", "grade_students", "share"], rates={"share": ("students", "grade_students")})
     band_rank = {b: i for i, b in enumerate(BANDS)}
-    order = sorted(range(len(bands)), key=lambda i: (grade_key(bands["grade"].iloc[i]),
-                                                      band_rank.get(bands["band"].iloc[i], len(BANDS)), bands["band"].iloc[i]))
+    order = _order(list(zip(bands["grade"], bands["band"])),
+                   lambda gb: (grade_key(gb[0]), band_rank.get(gb[1], len(BANDS)), gb[1]))
     bands = suppression.reorder(bands, order)
     apply_hidden(bands)
     return {"distribution": dist, "bands": bands}
@@ -652,7 +724,7 @@ def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -
     """STAR by testing window this school year: median percentile per grade and window, and the
     median change for students tested in consecutive windows (fall→winter, winter→spring)."""
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select r.student_id, m.grade_level as grade, r.test_date, r.percentile
             from marts.fct_assessment_results as r
             inner join marts.metrics_students as m on m.student_id = r.student_id
@@ -708,7 +780,7 @@ def state_tests(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.D
     if subject not in ("ELA", "Math"):
         raise ValueError(subject)
     where, params = filters.sql()
-    df = db.query(
+    df = _over_students(staff_id,
         f"""with ranked as (
                 select r.student_id, r.school_year, r.performance_level, r.scale_score, r.growth,
                        row_number() over (partition by r.student_id order by r.test_date desc, r.result_id) as recency
@@ -726,15 +798,14 @@ def state_tests(staff_id: str, filters: Filters, subject: str) -> dict[str, pd.D
     levels = df.groupby(["grade", "level"], as_index=False).agg(students=("level", "size"))
     levels["grade_students"] = levels.groupby("grade")["students"].transform("sum")
     levels["share"] = levels["students"] / levels["grade_students"]
-    order = sorted(range(len(levels)), key=lambda i: (grade_key(levels["grade"].iloc[i]),
-                                                        rank.get(levels["level"].iloc[i], len(rank))))
+    order = _order(list(zip(levels["grade"], levels["level"])), lambda gl: (grade_key(gl[0]), rank.get(gl[1], len(rank))))
     levels = levels.iloc[order].reset_index(drop=True)
     levels = protect(levels, n="grade_students", counts=("students",), rates={"share": ("students", "grade_students")},
                      partitions=("students",), group="grade")
     scores = df.groupby("grade", as_index=False).agg(
         students=("level", "size"), median_scale_score=("scale_score", "median"), median_growth=("growth", "median"),
         school_year=("school_year", "max"))
-    scores = scores.iloc[sorted(range(len(scores)), key=lambda i: grade_key(scores["grade"].iloc[i]))]
+    scores = scores.iloc[_order(scores["grade"], grade_key)]
     scores["school_year"] = [school_year_label(int(y)) if pd.notna(y) else "" for y in scores["school_year"]]
     scores = protect(scores.reset_index(drop=True), n="students", values=("median_scale_score", "median_growth"))
     return {"levels": levels, "scores": scores}
@@ -813,7 +884,7 @@ def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200,
         search_sql = (" and (lower(s.last_name) like ? or lower(s.first_name) like ? or s.student_id like ?"
                       " or lower(" + _concat("s.first_name", "' '", "s.last_name") + ") like ?)")
         search_params = [like, like, like, like]
-    df = db.query(
+    df = _over_students(staff_id,
         f"""select m.student_id, s.last_name, s.first_name, m.grade_level as grade, m.school_id,
                    'current' as status
             from marts.metrics_students as m
@@ -825,7 +896,7 @@ def student_search(staff_id: str, text: str, filters: Filters, limit: int = 200,
     )
     if include_left:
         school_sql, school_params = ("", []) if filters.school_id is None else (" and s.school_id = ?", [filters.school_id])
-        left = db.query(
+        left = _over_students(staff_id,
             f"""select s.student_id, s.last_name, s.first_name, s.grade_level as grade, s.school_id,
                        case when s.is_active then 'moved' else s.enrollment_status end as status
                 from marts.dim_students as s

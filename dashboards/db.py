@@ -11,7 +11,10 @@ for psycopg2. Values always travel as parameters, never inside the SQL text.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import decimal
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -23,9 +26,22 @@ class WarehouseBusy(RuntimeError):
     """The warehouse cannot be read right now (the nightly load is writing, or it is not built)."""
 
 
+_reading: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("reading", default=None)
+
+
 def settings() -> Settings:
     """The app's Settings (district.yml and SCHOOLHOUSE_*, as for every command)."""
-    return current_settings()
+    return _reading.get() or current_settings()
+
+
+@contextlib.contextmanager
+def reading(chosen: Settings) -> Iterator[None]:
+    """Queries in this block read ``chosen``'s warehouse: the nightly's copy, before it publishes it."""
+    token = _reading.set(chosen)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def warehouse() -> Warehouse:
@@ -38,18 +54,23 @@ def _adapt(sql: str, target: str) -> str:
     return sql
 
 
-def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
-    return queries([(sql, params)])[0]
+def query(sql: str, params: list | tuple = (), many_rows: bool = False) -> pd.DataFrame:
+    return queries([(sql, params)], many_rows)[0]
 
 
-def queries(statements: list[tuple[str, list | tuple]]) -> list[pd.DataFrame]:
+def queries(statements: list[tuple[str, list | tuple]], many_rows: bool = False) -> list[pd.DataFrame]:
     """Several queries on one connection (one file or one session: the same night's data for all of
-    them, and one connection's cost instead of one each)."""
+    them, and one connection's cost instead of one each). ``many_rows``: the queries read a large
+    share of the marts (a district-wide view); on PostgreSQL they are planned as such (hash joins,
+    not an index probe per row, and the memory to sort in), whatever the planner guesses."""
     wh = warehouse()
     results = []
     try:
         with wh.connect(read_only=True) as con:
             cur = con.cursor()
+            if many_rows and wh.target == "postgres":
+                cur.execute("set local enable_nestloop = off")
+                cur.execute("set local work_mem = '64MB'")
             for sql, params in statements:
                 cur.execute(_adapt(sql, wh.target), list(params))
                 results.append((cur.fetchall(), [d[0] for d in cur.description]))

@@ -27,7 +27,7 @@ def owner_only() -> None:
 
 def student_data_paths(settings: Settings) -> list[Path]:
     """Where this installation keeps student data on this machine."""
-    paths = [settings.archive_dir, settings.landing_dir, settings.dlt_dir]
+    paths = [settings.archive_dir, settings.landing_dir, settings.dlt_dir, settings.cache_dir]
     if settings.target == "duckdb":
         w = settings.duckdb_path
         paths += [w, w.with_name(w.name + ".wal"), w.with_name(w.name + ".app.sqlite"),

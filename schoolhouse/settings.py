@@ -80,6 +80,7 @@ class Settings:
     archive_dir: Path = Path("archive")
     landing_dir: Path = Path("archive/landing")  # SFTP downloads wait here before they are loaded
     dlt_dir: Path = Path(".dlt_pipelines")
+    cache_dir: Path = Path(".schoolhouse_cache")  # what the dashboards keep between processes (beside dlt_dir)
     project_dir: Path = PROJECT_DIR
     # the district
     district_name: str | None = None
@@ -281,7 +282,7 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "retention_days": _positive(int), "retention_accept_history_loss": _flag,
     "dlt_progress": _flag,
 }
-_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "project_dir", "known_hosts", "ldap_ca_file")
+_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "cache_dir", "project_dir", "known_hosts", "ldap_ca_file")
 _STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs", "notify")
 KNOWN = (*_SCALARS, *_PATHS, *_STRUCTURED)
 
@@ -560,4 +561,5 @@ def _build(values: dict[str, tuple[Any, Path]], config_file: Path | None, secret
         kwargs.setdefault(name, _path(getattr(Settings, name), Path.cwd()))
     if "landing_dir" not in {n for n in values} and "archive_dir" in values:
         kwargs["landing_dir"] = kwargs["archive_dir"] / "landing"
+    kwargs.setdefault("cache_dir", kwargs["dlt_dir"].parent / Settings.cache_dir)
     return Settings(config_file=config_file, _secrets=secrets, **kwargs)

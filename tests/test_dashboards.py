@@ -139,7 +139,8 @@ def _build(folder: Path, as_of: str, work: Path, env: dict[str, str]) -> None:
 @pytest.fixture(scope="session")
 def duck(district_files, grants, tmp_path_factory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("dash_duck")
-    env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(work / "warehouse.duckdb")}
+    env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+           "SCHOOLHOUSE_CACHE_DIR": str(work / "cache")}
     _build(*district_files, work, env)
     return env
 
@@ -149,7 +150,7 @@ def pg_env(district_files, grants, pg, tmp_path_factory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("dash_pg")
     name = f"dash_{os.getpid()}"
     pg.createdb(name)
-    env = {"SCHOOLHOUSE_TARGET": "postgres", **pg.env(name)}
+    env = {"SCHOOLHOUSE_TARGET": "postgres", "SCHOOLHOUSE_CACHE_DIR": str(work / "cache"), **pg.env(name)}
     _build(*district_files, work, env)
     return env
 
@@ -534,6 +535,40 @@ def test_small_groups_are_suppressed_everywhere(people):
     for sg, n in sizes.items():
         value = shown.loc[shown.subgroup == sg, "students"].iloc[0]
         assert value == "<10" if n < 10 else value in (f"{n:,}", "*")
+
+
+def test_large_viewers_protected_counts_are_prepared_and_read_back(people, monkeypatch):
+    """The nightly's dashboards step (warm_lattices) stores every viewer group's lattices; pages then
+    read them instead of choosing the hidden cells again, and hide exactly the same cells."""
+    import shutil
+
+    from dashboards import lattice
+
+    admin = viewer_of(people.admin).staff_id
+    with monkeypatch.context() as here:
+        here.setattr(data, "_lattice_dir", lambda: None)  # computed here, nothing stored
+        fresh = {"students": data._compute_student_lattice(admin), "Reading": data._compute_star_lattice(admin, "Reading")}
+    store = Path(os.environ["SCHOOLHOUSE_CACHE_DIR"]) / "lattices"
+    shutil.rmtree(store, ignore_errors=True)
+    scopes = sql("select staff_id, scope_type, scope_id from marts.access_viewer_scopes order by all")
+    seen = sql("select distinct staff_id from marts.access_viewer_students")["staff_id"]
+    groups = {tuple(map(tuple, g[["scope_type", "scope_id"]].values)) for s, g in scopes.groupby("staff_id") if s in set(seen)}
+    assert data.warm_lattices(min_students=1) == len(groups) > 3
+    assert 0 < len(list(store.glob("*.npz"))) <= 3 * len(groups)  # identical numbers share a file
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page chose hidden cells the nightly had prepared")
+
+    monkeypatch.setattr(lattice, "build", refuse)
+    st.cache_data.clear()
+    served = {"students": data.student_lattice(admin), "Reading": data.star_lattice(admin, "Reading")}
+    for name, lat in served.items():
+        assert lat.categories == fresh[name].categories
+        for m in lat.values:
+            assert (lat.values[m] == fresh[name].values[m]).all() and (lat.kinds[m] == fresh[name].kinds[m]).all(), (name, m)
+    for page in ("overview", "attendance", "assessments"):
+        at = run_app(ident(people.admin), page=page)
+        assert not at.exception, page
 
 
 # --- nothing hidden can be worked out --------------------------------------------------------------

@@ -494,7 +494,8 @@ def test_nightly_writes_every_vendor_file_set_exactly_to_spec(night, district, m
     pushes = wh.query("select vendor, status, forced, count(*) from raw_meta.exports group by 1, 2, 3 order by 1")
     assert [(r[0], r[1]) for r in runs] == [("success", 0)]
     steps = {s["name"]: s for s in json.loads(runs[0][2])}
-    assert [n for n in steps] == ["load:district", "load:aspen", "load:star", "build", *(f"export:{v}" for v in VENDORS)]
+    assert [n for n in steps] == ["load:district", "load:aspen", "load:star", "build", *(f"export:{v}" for v in VENDORS),
+                                  "dashboards"]
     assert all(s["status"] == "ok" and s["seconds"] >= 0 for s in steps.values())
     assert steps["load:aspen"]["counts"]["files_loaded"] >= 5
     assert {(v, s, f) for v, s, f, _ in pushes} == {(v, "pushed", False) for v in VENDORS}

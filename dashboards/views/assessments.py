@@ -9,7 +9,7 @@ from dashboards import data, ui
 viewer, filters = ui.context()
 since = data.school_year_start()
 st.title("Assessments")
-subject = st.segmented_control("Subject", ["Reading", "Math"], default="Reading", key="star_subject") or "Reading"
+subject = st.segmented_control("Subject", data.SUBJECTS, default="Reading", key="star_subject") or "Reading"
 st.caption(f"STAR {subject} and the state test in {'ELA' if subject == 'Reading' else 'Math'}, "
            f"{ui.filter_caption(filters)}. Distribution and bands use each student's latest test.")
 

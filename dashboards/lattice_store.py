@@ -1,0 +1,106 @@
+"""Protected lattices kept on disk under the numbers they protect, so that choosing the hidden cells
+(dashboards.lattice: seconds for a district's lattice) happens once per night's numbers, not once per
+app process, cache expiry or viewer.
+
+A stored lattice is named by a hash of everything it is a function of: its input rows (one per
+combination of categories, in a fixed order), its measures, the suppression settings and the source
+of the code that protects it. So it is never stale: another night's numbers, another rule or another
+version of the code is another name, and two viewers with the same students share one file. The
+nightly stores the largest viewers' lattices before it publishes (dashboards.data.warm_lattices);
+the app stores any other the first time it needs it. Files unused for RETAIN_DAYS are removed. They
+hold counts, not names, and are readable by their owner only like everything else Schoolhouse writes
+(schoolhouse.private_files). A file that cannot be read or written is recomputed, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboards import lattice, suppression
+
+RETAIN_DAYS = 14
+# The code that decides what is hidden: a change to it is a change of every name.
+_CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (lattice, suppression))).hexdigest()
+
+
+def build(directory: Path | None, inner: pd.DataFrame, dims: list[str], n: str, counts: list[str],
+          plain: tuple[str, ...] = ()) -> lattice.Lattice:
+    """lattice.build(inner, ...), read from ``directory`` when these rows were protected before
+    (None: no store, always computed)."""
+    if directory is None:
+        return lattice.build(inner, dims, n, counts, plain)
+    path = directory / f"{name(inner, dims, n, counts, plain)}.npz"
+    found = _read(path)
+    if found is not None:
+        return found
+    protected = lattice.build(inner, dims, n, counts, plain)
+    _write(directory, path, protected)
+    return protected
+
+
+def name(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = ()) -> str:
+    """The hash of what the protected lattice of ``inner`` is a function of."""
+    columns = [*dims, n, *counts, *plain]
+    rows = inner[columns].copy()
+    for d in dims:
+        rows[d] = rows[d].astype(str)
+    rows = rows.sort_values(dims, kind="stable")
+    for m in columns[len(dims):]:
+        rows[m] = rows[m].astype(float)
+    digest = hashlib.sha256(_CODE.encode())
+    digest.update(json.dumps({"dims": dims, "n": n, "counts": list(counts), "plain": list(plain),
+                              "min_group": suppression.MIN_GROUP, "enabled": suppression.enabled()}).encode())
+    digest.update(rows.to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> lattice.Lattice | None:
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            meta = json.loads(str(stored["meta"]))
+            values = {m: stored[f"values_{i}"] for i, m in enumerate(meta["measures"])}
+            kinds = {m: stored[f"kinds_{i}"].astype(object) for i, m in enumerate(meta["measures"])}
+        os.utime(path)  # in use: kept another RETAIN_DAYS
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    return lattice.Lattice(meta["dims"], meta["categories"], values, kinds)
+
+
+def _write(directory: Path, path: Path, protected: lattice.Lattice) -> None:
+    measures = list(protected.values)
+    arrays = {"meta": np.array(json.dumps({"dims": protected.dims, "categories": protected.categories,
+                                          "measures": measures}))}
+    for i, m in enumerate(measures):
+        arrays[f"values_{i}"] = protected.values[m]
+        arrays[f"kinds_{i}"] = protected.kinds[m].astype(str)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(buffer.getvalue())
+        os.replace(partial, path)  # readers see the whole file or none
+        _prune(directory)
+    except OSError:
+        pass  # a read-only or full disk: the lattice is still served, only not kept
+
+
+def _prune(directory: Path) -> None:
+    oldest = time.time() - RETAIN_DAYS * 86400
+    for stored in directory.glob("*.npz"):
+        try:
+            if stored.stat().st_mtime < oldest:
+                stored.unlink()
+        except OSError:
+            pass

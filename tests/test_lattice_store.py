@@ -1,0 +1,106 @@
+"""Protected lattices kept on disk (dashboards/lattice_store.py): a stored lattice is exactly the one
+computed, is found again only for the same numbers, and a damaged or unwritable store never stops a
+page."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+import numpy as np
+import pandas as pd
+from dashboards import lattice, lattice_store
+
+DIMS = ["school", "grade", "subgroup"]
+
+
+def rows(seed: int = 1) -> pd.DataFrame:
+    """Students by school × grade × subgroup: many groups of fewer than 10, as a real district has."""
+    rng = np.random.default_rng(seed)
+    out = [{"school": s, "grade": g, "subgroup": sg, "students": float(rng.integers(1, 25)),
+            "ell": float(rng.integers(0, 4)), "absent_days": float(rng.integers(0, 300))}
+           for s in ("0101", "0102", "0203") for g in ("KG", "01", "02", "03") for sg in ("a", "b", "c")]
+    return pd.DataFrame(out)
+
+
+def build(directory, inner):
+    return lattice_store.build(directory, inner, DIMS, n="students", counts=["ell"], plain=("absent_days",))
+
+
+def same(a: lattice.Lattice, b: lattice.Lattice) -> bool:
+    return (a.dims == b.dims and a.categories == b.categories and a.values.keys() == b.values.keys()
+            and all((a.values[m] == b.values[m]).all() and (a.kinds[m] == b.kinds[m]).all() for m in a.values))
+
+
+def test_a_stored_lattice_is_the_computed_one_and_is_read_back(tmp_path, monkeypatch):
+    inner = rows()
+    computed = lattice.build(inner, DIMS, n="students", counts=["ell"], plain=("absent_days",))
+    assert any((k != "").any() for k in computed.kinds.values())  # something is hidden: the test means something
+    first = build(tmp_path, inner)
+    assert same(first, computed)
+    [stored] = list(tmp_path.glob("*.npz"))
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(lattice, "build", refuse)
+    # The same numbers in another row order (another engine's group by): the stored file.
+    again = build(tmp_path, inner.sample(frac=1.0, random_state=4))
+    assert same(again, computed)
+    assert again.cell("students", {"school": "0102"}) == computed.cell("students", {"school": "0102"})
+    assert again.frame(["students", "ell"], {}, "grade").equals(computed.frame(["students", "ell"], {}, "grade"))
+
+
+def test_other_numbers_or_rules_are_another_file(tmp_path, monkeypatch):
+    inner = rows()
+    names = {lattice_store.name(inner, DIMS, "students", ["ell"], ("absent_days",))}
+    changed = inner.copy()
+    changed.loc[5, "ell"] += 1  # one student more in one group
+    names.add(lattice_store.name(changed, DIMS, "students", ["ell"], ("absent_days",)))
+    names.add(lattice_store.name(inner, DIMS, "students", ["ell"], ()))  # another measure list
+    renamed = inner.copy()
+    renamed.loc[0, "school"] = "0999"
+    names.add(lattice_store.name(renamed, DIMS, "students", ["ell"], ("absent_days",)))
+    assert len(names) == 4
+    build(tmp_path, inner)
+    build(tmp_path, changed)
+    assert len(list(tmp_path.glob("*.npz"))) == 2
+    # Suppression turned off (a district's own choice) is another decision, not the stored one.
+    from dashboards import suppression
+
+    monkeypatch.setattr(suppression, "_enabled", [False])
+    assert lattice_store.name(inner, DIMS, "students", ["ell"], ("absent_days",)) not in names
+
+
+def test_a_damaged_store_is_recomputed_and_an_unwritable_one_still_serves(tmp_path):
+    inner = rows(2)
+    good = build(tmp_path, inner)
+    [stored] = list(tmp_path.glob("*.npz"))
+    stored.write_bytes(b"not a lattice")
+    assert same(build(tmp_path, inner), good)
+    assert stored.read_bytes()[:2] == b"PK"  # rewritten whole
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    assert same(build(blocked / "lattices", inner), good)
+    assert same(build(None, inner), good)
+
+
+def test_files_unused_for_the_retention_are_removed(tmp_path):
+    build(tmp_path, rows(3))
+    [old] = list(tmp_path.glob("*.npz"))
+    long_ago = time.time() - (lattice_store.RETAIN_DAYS + 1) * 86400
+    os.utime(old, (long_ago, long_ago))
+    build(tmp_path, rows(4))
+    assert not old.exists() and len(list(tmp_path.glob("*.npz"))) == 1
+
+
+def test_reading_keeps_a_file_in_use(tmp_path):
+    inner = rows(5)
+    build(tmp_path, inner)
+    [stored] = list(tmp_path.glob("*.npz"))
+    long_ago = time.time() - (lattice_store.RETAIN_DAYS - 1) * 86400
+    os.utime(stored, (long_ago, long_ago))
+    build(tmp_path, inner)
+    assert stored.stat().st_mtime > time.time() - 60
