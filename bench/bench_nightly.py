@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {"SCHOOLHOUSE_TARGET": args.target, "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
            "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt"),
            "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
-    rows, slowest = [], []
+    rows, slowest, steps = [], [], []
     try:
         for n, folder in enumerate(nights, start=1):
             config = tmp / f"night{n}.yml"
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds, rss = timed([sys.executable, "-m", "schoolhouse.cli", "nightly"],
                                  {**env, "SCHOOLHOUSE_CONFIG": str(config)})
             rows.append((f"night {n}" + (" (fresh warehouse)" if n == 1 else " (the next school day)"), seconds, rss))
+            steps.append((n, _steps(args.target, tmp / "w.duckdb")))
             results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
             top = sorted(results, key=lambda r: -r["execution_time"])[:args.slowest]
             slowest.append((n, sum(r["execution_time"] for r in results), len(results),
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {label} | {secs:.1f} | {peak:,.0f} |" for label, secs, peak in rows]
     if size:
         lines += ["", f"Warehouse file: {size / 2**20:,.0f} MiB."]
+    for n, parts in steps:
+        lines += ["", f"Night {n} by step: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in parts) + "."]
     for n, total, count, top in slowest:
         lines += ["", f"Night {n}: {count} dbt nodes, {total:.1f} s of node time (threads overlap it); the slowest:", ""]
         lines += [f"- `{node}` {secs:.1f} s" for node, secs in top]
@@ -80,6 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         with path.open("a") as f:
             f.write(text + "\n")
     return 0
+
+
+def _steps(target: str, duckdb_path: Path) -> list[tuple[str, float]]:
+    """(step, seconds) of the night just run, from its record in raw_meta.runs."""
+    from schoolhouse.warehouse import Warehouse
+
+    wh = Warehouse(target, duckdb_path)
+    [(recorded,)] = wh.query("select steps from raw_meta.runs order by started_at desc limit 1")
+    return [(s["name"], s["seconds"]) for s in json.loads(recorded)]
 
 
 if __name__ == "__main__":

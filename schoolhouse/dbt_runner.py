@@ -32,7 +32,10 @@ def target_dir(settings: Settings) -> Path:
 def _profile_environment(settings: Settings) -> Iterator[None]:
     """profiles.yml reads the engine from the environment; the settings decide what it says, for this
     run only (a generation's file must not become what later settings of this process read)."""
-    values = {"SCHOOLHOUSE_TARGET": settings.target, "SCHOOLHOUSE_DUCKDB_PATH": str(settings.duckdb_path)}
+    values = {"SCHOOLHOUSE_TARGET": settings.target, "SCHOOLHOUSE_DUCKDB_PATH": str(settings.duckdb_path),
+              "SCHOOLHOUSE_DBT_THREADS": str(settings.dbt_threads),
+              "SCHOOLHOUSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+              "SCHOOLHOUSE_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1)}
     before = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -81,6 +81,10 @@ class Settings:
     landing_dir: Path = Path("archive/landing")  # SFTP downloads wait here before they are loaded
     dlt_dir: Path = Path(".dlt_pipelines")
     cache_dir: Path = Path(".schoolhouse_cache")  # what the dashboards keep between processes (beside dlt_dir)
+    # dbt on DuckDB: models built at once, memory before DuckDB spills to disk, DuckDB's threads (None: every core)
+    dbt_threads: int = 2
+    duckdb_memory_limit: str = "80%"
+    duckdb_threads: int | None = None
     project_dir: Path = PROJECT_DIR
     # the district
     district_name: str | None = None
@@ -267,6 +271,13 @@ def _iso_date(value: Any, name: str) -> str:
         raise SettingsError(f"The setting {name} must be a date YYYY-MM-DD, not {value!r}.") from None
 
 
+def _memory(value: Any, name: str) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)|\d{1,2}%|100%", text, flags=re.IGNORECASE):
+        raise SettingsError(f"The setting {name} must be an amount of memory such as 4GB or 80%, not {value!r}.")
+    return text
+
+
 _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "target": _choice(TARGETS), "district_name": _text,
     "email_domain": _domain, "student_email_domain": _domain,
@@ -281,6 +292,7 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "session_idle_minutes": _positive(int),
     "retention_days": _positive(int), "retention_accept_history_loss": _flag,
     "dlt_progress": _flag,
+    "dbt_threads": _positive(int), "duckdb_threads": _positive(int), "duckdb_memory_limit": _memory,
 }
 _PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "cache_dir", "project_dir", "known_hosts", "ldap_ca_file")
 _STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs", "notify")
