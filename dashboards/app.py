@@ -216,6 +216,11 @@ def idle_sign_out() -> bool:
 
 
 def main() -> None:
+    with db.one_connection():  # the page's queries share one read-only connection, closed when it is drawn
+        _page()
+
+
+def _page() -> None:
     try:
         if idle_sign_out():
             st.info(f"Signed out after {db.settings().session_idle_minutes} minutes without use.")

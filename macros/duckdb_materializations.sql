@@ -9,48 +9,37 @@
 -#}
 
 {% materialization table, adapter="duckdb", supported_languages=['sql'] %}
-  {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='table') -%}
-
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  -- `BEGIN` happens here:
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {% if existing_relation is not none and not existing_relation.is_table %}
-    {{ drop_relation_if_exists(existing_relation) }}
-  {% endif %}
-  {% call statement('main') -%}
-    {{ schoolhouse_replace_table_sql(target_relation, compiled_code) }}
-  {%- endcall %}
-  {% do create_indexes(target_relation) %}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {% do persist_docs(target_relation, model) %}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
+  {{ return(schoolhouse_replace_relation('table', schoolhouse_replace_table_sql(this.incorporate(type='table'), compiled_code))) }}
 {% endmaterialization %}
 
 
 {% materialization view, adapter="duckdb" %}
+  {{ return(schoolhouse_replace_relation('view', schoolhouse_replace_view_sql(this.incorporate(type='view'), sql))) }}
+{% endmaterialization %}
+
+
+{% macro schoolhouse_replace_relation(relation_type, replace_sql) %}
   {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='view') -%}
+  {%- set target_relation = this.incorporate(type=relation_type) -%}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  -- `BEGIN` happens here:
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {% if existing_relation is not none and not existing_relation.is_view %}
+  {% if existing_relation is not none and existing_relation.type != relation_type %}
     {{ drop_relation_if_exists(existing_relation) }}
   {% endif %}
   {% call statement('main') -%}
-    {%- if config.get('contract').enforced %}{{ get_assert_columns_equivalent(sql) }}{% endif %}
-    create or replace view {{ target_relation }} as (
-      {{ sql }}
-    );
+    {{ replace_sql }}
   {%- endcall %}
+  {% if relation_type == 'table' %}
+    {% do create_indexes(target_relation) %}
+  {% endif %}
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {% do persist_docs(target_relation, model) %}
   {{ adapter.commit() }}
   {{ run_hooks(post_hooks, inside_transaction=False) }}
   {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
+{% endmacro %}
 
 
 {% macro schoolhouse_replace_table_sql(relation, compiled_code) -%}
@@ -65,4 +54,12 @@
       {{ compiled_code }}
     );
   {%- endif -%}
+{%- endmacro %}
+
+
+{% macro schoolhouse_replace_view_sql(relation, sql) -%}
+  {%- if config.get('contract').enforced %}{{ get_assert_columns_equivalent(sql) }}{% endif %}
+  create or replace view {{ relation }} as (
+    {{ sql }}
+  );
 {%- endmacro %}
