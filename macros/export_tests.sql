@@ -60,7 +60,7 @@ select null as export_check, null as problem, null as value from student_ids whe
     ("line break", dbt.position("chr(10)", c) ~ " > 0 or " ~ dbt.position("chr(13)", c) ~ " > 0"),
 ] %}
 {%- if cmeta.get('format') == 'date' %}
-{%- do checks_of_column.append(("not an ISO date", "not (" ~ c ~ " similar to '[0-9]{4}-[0-9]{2}-[0-9]{2}')")) %}
+{%- do checks_of_column.append(("not an ISO date", "not " ~ matches(c, '[0-9]{4}-[0-9]{2}-[0-9]{2}'))) %}
 {%- elif cmeta.get('format') == 'boolean' %}
 {%- do checks_of_column.append(("not true/false", c ~ " not in ('true', 'false')")) %}
 {%- endif %}

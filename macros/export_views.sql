@@ -24,8 +24,8 @@
     still resolve. -#}
 {% macro oneroster_id(expr) -%}
 case
-    when {{ expr }} similar to '[A-Za-z0-9._-]+' then {{ expr }}
-    when {{ expr }} is not null then {{ dbt.concat(["regexp_replace(" ~ expr ~ ", '[^A-Za-z0-9._-]', '-', 'g')", "'-'",
+    when {{ matches(expr, '[A-Za-z0-9._-]+') }} then {{ expr }}
+    when {{ expr }} is not null then {{ dbt.concat([replace_all_matches(expr, '[^A-Za-z0-9._-]', '-'), "'-'",
                                                      dbt.right(dbt.hash(expr), 8)]) }}
 end
 {%- endmacro %}

@@ -2,6 +2,14 @@
     build inserts only new or changed rows (by row_hash) and then deletes the rows that vanished
     upstream: the table grows with the night's changes, and a record deleted in the SIS disappears. -#}
 
+{#- The materialization of an incremental fact: incremental where the engine can delete rows
+    (DuckDB, PostgreSQL, Databricks' Delta tables); a table rebuilt whole each night on Spark with
+    Parquet tables, which have no DELETE. A rebuilt fact holds what tonight's files hold: last
+    school year's rows stay only as long as the SIS still exports them. -#}
+{% macro incremental_or_table() -%}
+    {{- return('table' if target.type == 'spark' else 'incremental') -}}
+{%- endmacro %}
+
 {#- The filter that keeps only new or changed rows on an incremental run. ``upstream_hash`` is the
     upstream column (a select alias is not visible in WHERE on every engine). -#}
 {% macro only_new_or_changed(upstream_hash='row_hash') -%}
@@ -16,6 +24,9 @@
     source_system and subject is its own file). A new school year's export, which no longer holds
     last year's rows, therefore leaves last year in place; deletions inside the window propagate. -#}
 {% macro delete_vanished_rows(key, upstream, keep='true', date_column='event_date', window_columns=[]) -%}
+    {%- if config.get('materialized') != 'incremental' -%}
+    select 1 as rebuilt_whole
+    {%- else -%}
     delete from {{ this }}
     {#- not exists, not "not in": PostgreSQL runs "not in" as a per-row scan once tonight's keys
         outgrow work_mem (quadratic: minutes at 50,000 students), "not exists" as a hash anti-join. #}
@@ -32,6 +43,7 @@
             and coalesce(tonight.{{ c }}, '') = coalesce({{ this }}.{{ c }}, '')
             {%- endfor %}
       )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A row hash over the given columns (text-cast, null-safe) for change detection. -#}
@@ -56,5 +68,10 @@
 {%- endmacro %}
 
 {% macro duckdb__analyze_for_planner() -%}
+    select 1 as nothing_to_analyze
+{%- endmacro %}
+
+{#- Spark reads statistics from the Parquet files; ANALYZE TABLE would scan every table again. -#}
+{% macro spark__analyze_for_planner() -%}
     select 1 as nothing_to_analyze
 {%- endmacro %}

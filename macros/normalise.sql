@@ -51,14 +51,27 @@
     )
 {%- endmacro %}
 
+{#- Spark: the text checked by pattern first, then try_cast (which gives null for a date that does
+    not exist, 2026-02-30): safe with ANSI mode on, where a failed cast or to_date is an error. -#}
+{% macro spark__parse_date(col) -%}
+    {%- set v = "substring_index(trim(" ~ col ~ "), ' ', 1)" -%}
+    try_cast(case
+        when {{ matches(v, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') }} then {{ v }}
+        when {{ matches(v, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') }} then concat_ws('-',
+            substring_index({{ v }}, '/', -1),
+            substring_index({{ v }}, '/', 1),
+            substring_index(substring_index({{ v }}, '/', 2), '/', -1))
+    end as date)
+{%- endmacro %}
+
 {#- An integer from text, null when it is not one. -#}
 {% macro parse_int(col) -%}
-    case when trim({{ col }}) similar to '-?[0-9]{1,9}' then cast(trim({{ col }}) as integer) end
+    case when {{ matches('trim(' ~ col ~ ')', '-?[0-9]{1,9}') }} then cast(trim({{ col }}) as integer) end
 {%- endmacro %}
 
 {#- A number from text, null when it is not one. -#}
 {% macro parse_numeric(col) -%}
-    case when trim({{ col }}) similar to '-?[0-9]{1,12}([.][0-9]+)?' then cast(trim({{ col }}) as {{ dbt.type_numeric() }}) end
+    case when {{ matches('trim(' ~ col ~ ')', '-?[0-9]{1,12}([.][0-9]+)?') }} then cast(trim({{ col }}) as {{ dbt.type_numeric() }}) end
 {%- endmacro %}
 
 {#- The date that counts as today: var('as_of_date') or the engine's current date. -#}
@@ -87,9 +100,9 @@
 {#- The hour (0–23) of an incident time such as '13:05', '1:05 PM' or '13:05:00'; null when unreadable. -#}
 {% macro parse_hour(col) -%}
     case
-        when trim({{ col }}) similar to '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?' then
+        when {{ matches('trim(' ~ col ~ ')', '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?') }} then
             cast({{ dbt.split_part('trim(' ~ col ~ ')', "':'", 1) }} as integer)
-        when upper(trim({{ col }})) similar to '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})? ?(AM|PM)' then
+        when {{ matches('upper(trim(' ~ col ~ '))', '[0-9]{1,2}:[0-9]{2}(:[0-9]{2})? ?(AM|PM)') }} then
             mod(cast({{ dbt.split_part('trim(' ~ col ~ ')', "':'", 1) }} as integer), 12)
             + case when upper(trim({{ col }})) like '%PM' then 12 else 0 end
     end
@@ -130,6 +143,10 @@
 
 {% macro duckdb__weekday_name(date_expr) -%}
     dayname({{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__weekday_name(date_expr) -%}
+    date_format({{ date_expr }}, 'EEEE')
 {%- endmacro %}
 
 {#- A readable race/ethnicity subgroup: Hispanic/Latino first (federal reporting), else the race. -#}

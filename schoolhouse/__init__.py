@@ -13,6 +13,7 @@ layer's foundations or from layers below it (``tests/test_architecture.py`` chec
    ``exports`` (export views → files → folder or SFTP), ``dashboards`` (the Streamlit app, reads
    marts only) and ``generator`` (the synthetic district, a tool for demos, tests and benchmarks)
 2. orchestration: ``build`` (raw tables + dbt build), ``nightly`` (fetch → load → build → export),
-   ``replay`` (the archive's journal played back into an empty warehouse)
+   ``replay`` (the archive's journal played back into an empty warehouse), ``spark`` (the same
+   dbt build on a local Spark, over the raw tables landed as Parquet)
 3. the command line: ``cli``
 """

@@ -176,6 +176,22 @@ def build(settings: Settings, select: str | None, full_refresh: bool) -> None:
         gen.publish()
 
 
+@main.command("build-spark")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path), default="spark_work", show_default=True,
+              help="Spark's working folder: the landed raw Parquet files, Spark's tables, dbt's target folder.")
+@with_settings
+def build_spark(settings: Settings, work_dir: Path) -> None:
+    """dbt build on a local Spark (the spark extra, Java 17) over the DuckDB warehouse's raw tables,
+    landed as Parquet. Checks that the project runs on Spark; the DuckDB warehouse is not changed."""
+    from schoolhouse import spark
+
+    if settings.target != "duckdb":
+        _fail("build-spark reads the raw tables a load wrote into the DuckDB warehouse (target duckdb).")
+    if not spark.build(settings, work_dir.resolve()):
+        _fail(f"dbt build on Spark failed (see the log above; dbt's files are in {work_dir / 'dbt_target'}).")
+    console.print(f"dbt build on Spark: every node succeeded (tables under {work_dir / 'warehouse'}).")
+
+
 @main.command()
 @click.argument("vendor", type=click.Choice(list(VENDORS)))
 @click.option("--to", "destination", required=True, help="A folder or sftp://user@host:port/path.")

@@ -29,7 +29,7 @@ def target_dir(settings: Settings) -> Path:
 
 
 @contextmanager
-def _profile_environment(settings: Settings) -> Iterator[None]:
+def profile_environment(settings: Settings) -> Iterator[None]:
     """profiles.yml reads the engine from the environment; the settings decide what it says, for this
     run only (a generation's file must not become what later settings of this process read)."""
     values = {"SCHOOLHOUSE_TARGET": settings.target, "SCHOOLHOUSE_DUCKDB_PATH": str(settings.duckdb_path),
@@ -59,7 +59,7 @@ def run_dbt(settings: Settings, command: str, *extra: str, vars: dict | None = N
     merged = {**settings.dbt_vars(), **(vars or {})}
     if command not in ("deps", "clean"):
         args += ["--vars", json.dumps(merged)]
-    with _profile_environment(settings):
+    with profile_environment(settings):
         try:
             result = dbtRunner().invoke([*args, *extra])
         finally:

@@ -3,7 +3,7 @@ one list of sources and vendors, library code never exits the process.
 
 The layers (schoolhouse/__init__.py): foundation (schoolhouse.catalog, settings, warehouse, raw_meta,
 sftp, dbt_runner, console) < steps (loaders, exports, dashboards, generator) < orchestration
-(schoolhouse.build, schoolhouse.nightly) < the command line (schoolhouse.cli).
+(schoolhouse.build, schoolhouse.nightly, schoolhouse.spark) < the command line (schoolhouse.cli).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ PACKAGES = ("schoolhouse", "loaders", "exports", "dashboards", "generator")
 FOUNDATION = {f"schoolhouse.{m}" for m in ("catalog", "settings", "warehouse", "raw_meta", "app_store", "sftp",
                                           "dbt_runner", "console", "private_files", "journal", "generation", "notify")}
 STEPS = ("loaders", "exports", "dashboards", "generator")
-ORCHESTRATION = {"schoolhouse.build", "schoolhouse.nightly", "schoolhouse.replay"}
+ORCHESTRATION = {"schoolhouse.build", "schoolhouse.nightly", "schoolhouse.replay", "schoolhouse.spark"}
 
 
 def layer(module: str) -> int:

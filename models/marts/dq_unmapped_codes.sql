@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='unmapped_code_id',
     incremental_strategy='delete+insert',
 ) }}

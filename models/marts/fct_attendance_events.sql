@@ -1,6 +1,6 @@
 {{ config(indexes=pg_indexes(['student_id'])) }}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='attendance_event_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',

@@ -15,7 +15,7 @@ history as (
         enrollment_status_raw,
         dbt_valid_from,
         dbt_valid_to
-    from {{ ref('snap_students') }}
+    from {{ student_history() }}
 
 ),
 

@@ -20,5 +20,5 @@ select
     cast(null as {{ dbt.type_string() }}) as "subjectCodes",
     -- periods are period numbers (importers such as Moodle's take integers only): the SIS's "2(B)"
     -- (period 2, day B) is 2; "HR" has none (the homeroom is classType homeroom).
-    nullif(regexp_replace(period, '^([0-9]*).*$', '\1'), '') as "periods"
+    {{ first_group('period', '^([0-9]*)') }} as "periods"
 from {{ vendor_base('exports__current_sections', 'oneroster-1.1') }}
