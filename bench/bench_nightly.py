@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--students", type=int, default=50_000)
     ap.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
     ap.add_argument("--slowest", type=int, default=12, help="how many of the slowest dbt nodes to list per night")
+    ap.add_argument("--memory-limit", default=None,
+                    help="the duckdb_memory_limit setting (e.g. 4GB; default DuckDB's 80%% of RAM)")
     ap.add_argument("--record", action="store_true", help=f"append the result to {RESULTS / 'nightly.md'}")
     args = ap.parse_args(argv)
     nights = [district(args.students, day=60), district(args.students, day=61)]
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {"SCHOOLHOUSE_TARGET": args.target, "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
            "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt"),
            "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
+    if args.memory_limit:
+        env["SCHOOLHOUSE_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     rows, slowest, steps = [], [], []
     try:
         for n, folder in enumerate(nights, start=1):
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     lines = [f"## {args.students:,} students, {args.target}, {os.cpu_count()} cpu, Python {platform.python_version()} "
-             f"({date.today()})", "", "| night | seconds | peak RSS MiB |", "|---|---:|---:|"]
+             f"({date.today()})" + (f", duckdb_memory_limit {args.memory_limit}" if args.memory_limit else ""), "", "| night | seconds | peak RSS MiB |", "|---|---:|---:|"]
     lines += [f"| {label} | {secs:.1f} | {peak:,.0f} |" for label, secs, peak in rows]
     if size:
         lines += ["", f"Warehouse file: {size / 2**20:,.0f} MiB."]

@@ -47,5 +47,5 @@
 {%- endmacro %}
 
 {% macro spark__first_group(expr, pattern) -%}
-    nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
+    {{ return(duckdb__first_group(expr, pattern)) }}
 {%- endmacro %}
