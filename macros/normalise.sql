@@ -74,9 +74,10 @@
     case when {{ matches('trim(' ~ col ~ ')', '-?[0-9]{1,12}([.][0-9]+)?') }} then cast(trim({{ col }}) as {{ dbt.type_numeric() }}) end
 {%- endmacro %}
 
-{#- The date that counts as today: var('as_of_date') or the engine's current date. -#}
+{#- The date that counts as today: runtime_var('as_of_date') or the engine's current date. -#}
 {% macro as_of_date() -%}
-    {%- if var('as_of_date') -%} cast('{{ var("as_of_date") }}' as date) {%- else -%} current_date {%- endif -%}
+    {%- set day = runtime_var('as_of_date') -%}
+    {%- if day -%} cast('{{ day }}' as date) {%- else -%} current_date {%- endif -%}
 {%- endmacro %}
 
 {#- "Last, First Middle" → one part. Without a comma the whole name is the last name. -#}

@@ -9,14 +9,13 @@ dbt-databricks and dlt's databricks destination instead (README, "Spark and Data
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schoolhouse.dbt_runner import profile_environment, profiles_dir
+from schoolhouse.dbt_runner import run_dbt
 from schoolhouse.settings import Settings
 
 if TYPE_CHECKING:
@@ -45,27 +44,19 @@ SESSION_CONFIG = {
 }
 
 
-def raw_tables(duckdb_path: Path) -> list[tuple[str, str]]:
-    """(schema, table) of every raw table a load keeps: raw_* schemas, without dlt's staging
-    schemas and bookkeeping tables."""
+def land_raw(duckdb_path: Path, folder: Path) -> list[tuple[str, str]]:
+    """Copy every raw table of the DuckDB warehouse (raw_* schemas, without dlt's staging schemas and
+    bookkeeping tables) to ``folder/<schema>/<table>.parquet``, replacing what an earlier landing
+    left there; the (schema, table) pairs landed."""
     import duckdb
 
+    shutil.rmtree(folder, ignore_errors=True)
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return con.execute(
+        tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_type = 'BASE TABLE' and starts_with(table_schema, 'raw_') "
             "and not ends_with(table_schema, '_staging') and not starts_with(table_name, '_dlt') "
             "order by 1, 2").fetchall()
-
-
-def land_raw(duckdb_path: Path, folder: Path) -> list[tuple[str, str]]:
-    """Copy every raw table of the DuckDB warehouse to ``folder/<schema>/<table>.parquet``, replacing
-    what an earlier landing left there."""
-    import duckdb
-
-    tables = raw_tables(duckdb_path)
-    shutil.rmtree(folder, ignore_errors=True)
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for schema, table in tables:
             (folder / schema).mkdir(parents=True, exist_ok=True)
             target = str(folder / schema / f"{table}.parquet").replace("'", "''")
@@ -119,14 +110,8 @@ def _ansi_mode_kept() -> Iterator[None]:
 def build(settings: Settings, work_dir: Path, *dbt_args: str, vars: dict | None = None) -> bool:
     """Land the settings' DuckDB raw tables and dbt build on Spark (snapshots excluded: they need a
     table format with MERGE, macros/snapshot_time.sql); True when every node succeeded."""
-    from dbt.cli.main import dbtRunner
-
     land_raw(settings.duckdb_path, work_dir / "raw")
     register_raw(session(work_dir), work_dir / "raw")
-    args = ["build", "--project-dir", str(settings.project_dir), "--profiles-dir", str(profiles_dir(settings)),
-            "--target", "spark", "--exclude", "resource_type:snapshot",
-            "--target-path", str(work_dir / "dbt_target"),
-            "--vars", json.dumps({**settings.dbt_vars(), **(vars or {})}), *dbt_args]
-    with profile_environment(settings), _ansi_mode_kept():
-        result = dbtRunner().invoke(args)
-    return bool(result.success)
+    with _ansi_mode_kept():
+        return run_dbt(settings, "build", "--exclude", "resource_type:snapshot", *dbt_args, vars=vars,
+                       target="spark", target_path=work_dir / "dbt_target")

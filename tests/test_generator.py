@@ -16,7 +16,7 @@ import pytest
 
 from generator import generate, is_active_status, pick_winner
 from generator.core import (ASM_COLS, ATT_COLS, BEH_COLS, COURSE_COLS, EDUCATOR_COLS, ESA_COLS, ORG_COLS, SSA_COLS,
-                                    STAR_V1_COLS, STAR_V2_COLS, STUDENT_COLS)
+                                    STAR_V2_COLS, STUDENT_COLS)
 
 ASPEN = {
     "students_export.txt": STUDENT_COLS, "educators_export.txt": EDUCATOR_COLS, "courses_sections_export.txt": COURSE_COLS,

@@ -27,8 +27,6 @@ SNAPSHOT_AT = "2026-11-02 02:00:00"
 
 def _value(v):
     """One cell as both engines can agree on it: numbers to 6 decimals, instants in UTC, no NaN."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalar
         v = v.item()
     if v is None or (isinstance(v, float) and math.isnan(v)):
