@@ -10,15 +10,27 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The history of dim_students (dbt_valid_from, dbt_valid_to per version): the snapshot snap_students,
-    where the engine can take snapshots. Spark without Delta cannot (a snapshot merges into its
-    table); there tonight's students are the only version, valid from the snapshot time, which is
-    what a first night's snapshot holds. -#}
+{#- The history of dim_students (student_id, school_id, is_active, enrollment_status_raw,
+    dbt_valid_from, dbt_valid_to per version): the snapshot snap_students where the engine can take
+    snapshots, and on Spark without Delta (a snapshot merges into its table) the append-only
+    int_students__versions, each version valid until the student's next version or removal. The two
+    are held equal by the test assert_versions_match_the_snapshot. -#}
 {% macro student_history() -%}
     {%- if target.type == 'spark' -%}
-    (select *, {{ snapshot_get_time() }} as dbt_valid_from, cast(null as {{ dbt.type_timestamp() }}) as dbt_valid_to
-     from {{ ref('dim_students') }})
+    {{ student_history_from_versions() }}
     {%- else -%}
     {{ ref('snap_students') }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro student_history_from_versions() -%}
+    (select student_id, school_id, is_active, enrollment_status_raw, dbt_valid_from, dbt_valid_to
+     from (
+         select
+             student_id, school_id, is_active, enrollment_status_raw, is_removal,
+             valid_from as dbt_valid_from,
+             lead(valid_from) over (partition by student_id order by valid_from) as dbt_valid_to
+         from {{ ref('int_students__versions') }}
+     ) as versions
+     where not is_removal)
 {%- endmacro %}

@@ -79,6 +79,10 @@ def session(work_dir: Path) -> SparkSession:
     """The process's Spark session, its tables under ``work_dir``/warehouse."""
     from pyspark.sql import SparkSession
 
+    if SparkSession.getActiveSession() is None:
+        # A new process starts with an empty in-memory catalog: the tables an earlier build-spark
+        # wrote are orphaned folders, and Spark refuses to create a table over one.
+        shutil.rmtree(work_dir / "warehouse", ignore_errors=True)
     builder = SparkSession.builder.appName("schoolhouse")
     for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(work_dir / "warehouse"),
                        "spark.local.dir": str(work_dir / "tmp")}.items():
