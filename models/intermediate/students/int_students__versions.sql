@@ -38,34 +38,25 @@ earlier as (
     from {{ this }}
 {%- elif snapshot %}
 
-    -- Every version the snapshot holds,
+    -- Every version the snapshot holds, and a removal where a version closed with no version of
+    -- the student starting then (each snapshot row read twice: as itself and as its ending).
     select
-        student_id,
-        school_id,
-        is_active,
-        enrollment_status_raw,
+        closed.student_id,
+        closed.school_id,
+        closed.is_active,
+        closed.enrollment_status_raw,
         {{ row_hash(tracked) }} as version_hash,
-        false as is_removal,
-        dbt_valid_from as valid_from
-    from {{ snapshot }}
-
-    union all
-
-    -- and a removal where a version closed with no version of the student starting then.
-    select
-        student_id,
-        school_id,
-        is_active,
-        enrollment_status_raw,
-        {{ row_hash(tracked) }} as version_hash,
-        true as is_removal,
-        dbt_valid_to as valid_from
+        ending.is_removal,
+        case when ending.is_removal then closed.dbt_valid_to else closed.dbt_valid_from end as valid_from
     from {{ snapshot }} as closed
-    where dbt_valid_to is not null
-      and not exists (
-          select 1 from {{ snapshot }} as next_version
-          where next_version.student_id = closed.student_id and next_version.dbt_valid_from = closed.dbt_valid_to
-      )
+    cross join (select false as is_removal union all select true as is_removal) as ending
+    where not ending.is_removal
+       or (closed.dbt_valid_to is not null
+           and not exists (
+               select 1 from {{ snapshot }} as next_version
+               where next_version.student_id = closed.student_id
+                 and next_version.dbt_valid_from = closed.dbt_valid_to
+           ))
 {%- else %}
 
     -- No history yet: tonight's students are the first versions.
