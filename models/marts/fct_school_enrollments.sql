@@ -15,7 +15,7 @@ history as (
         enrollment_status_raw,
         dbt_valid_from,
         dbt_valid_to
-    from {{ student_history() }}
+    from {{ student_history() }} as versions
 
 ),
 

@@ -11,7 +11,7 @@ with
 from_versions as (
 
     select student_id, school_id, is_active, dbt_valid_from, dbt_valid_to
-    from {{ student_history_from_versions() }}
+    from {{ student_history_from_versions() }} as versions
 
 ),
 
