@@ -24,6 +24,13 @@ def pytest_configure(config) -> None:
         del os.environ[key]
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Files with a test marked slow (minutes each) first. `make test` gives whole files to its two
+    workers in collection order, so a long file handed out last is a tail one worker runs alone."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def own_working_folder():
     """A working folder of the tests' own (after collection), so a ./district.yml or ./warehouse.duckdb

@@ -10,8 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from schoolhouse.generation import next_path
 from tests.test_serving import answer, night, nights
+
+pytestmark = pytest.mark.slow
 
 
 def _nightly_process(config: Path) -> subprocess.Popen:

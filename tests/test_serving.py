@@ -26,6 +26,8 @@ from schoolhouse.warehouse import Warehouse
 from tests.conftest import use_engine
 from tests.warehouse_reader import ANSWER_SQL
 
+pytestmark = pytest.mark.slow
+
 STUDENTS = 150
 # Columns that say when this copy of the warehouse loaded a file, not what the file held.
 LOAD_TIME_COLUMNS = ("loaded_at", "last_attempt_at", "load_id", "_dlt_load_id", "_dlt_id")
