@@ -26,7 +26,9 @@ def pytest_configure(config) -> None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Files with a test marked slow (minutes each) first. `make test` gives whole files to its two
-    workers in collection order, so a long file handed out last is a tail one worker runs alone."""
+    workers in collection order (--no-loadscope-reorder: xdist would otherwise hand out the files
+    with the most tests first, which puts these one- and two-test files last), so a long file
+    handed out last is a tail one worker runs alone."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow)
 
