@@ -138,6 +138,10 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
     # Largest first: its box is likely to cover the smaller ones that share its corners.
     sensitive.sort(key=lambda p: -values[p])
     protected = np.zeros(values.shape, dtype=bool)
+    # The values never change here (only what is hidden does): what is fullest is found once, not
+    # per cell (per cell it made a state's lattice quadratic in its schools).
+    neighbours = _Neighbours(values)
+    fullest: dict[tuple[int, ...], tuple] = {}
     for cell in sensitive:
         if protected[cell]:
             continue  # a corner of a box already found: that same move leaves it two values
@@ -148,7 +152,7 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
         # not empty can be corners, and the fullest are the likeliest to move: the TRIES fullest.
         choices = []
         for k in range(d):
-            ranked = _fullest_neighbours(values, cell, k)
+            ranked = neighbours(cell, k)
             if cell[k] == last[k]:
                 choices.append([(a, last[k], 1) for a in ranked])
             else:
@@ -157,7 +161,7 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
         if best is None:
             # Nested categories (grades that only one school has) leave no box: move each corner of
             # the fixed dimensions along a category of its own.
-            best = _best_path(values, shown, low, high, cell)
+            best = _best_path(values, shown, low, high, cell, neighbours, fullest)
         if best is None:
             continue  # nothing works (tests/test_dashboards.py's reader reports what is then recoverable)
         for corner in best:
@@ -167,37 +171,64 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
                 low[corner], high[corner] = BOUNDS[SECONDARY]
 
 
-def _fullest_neighbours(values: np.ndarray, cell: tuple[int, ...], k: int) -> list[int]:
-    """The TRIES categories of dimension k (not the cell's own) whose neighbour of the cell (the cell
-    with that one coordinate changed) holds the most; empty neighbours cannot be corners."""
-    line = list(cell)
-    line[k] = slice(0, values.shape[k] - 1)
-    sizes = values[tuple(line)].copy()
-    if cell[k] < len(sizes):
-        sizes[cell[k]] = 0
-    order = np.argsort(-sizes, kind="stable")[:TRIES]
-    return [int(a) for a in order if sizes[a] > 0]
+class _Neighbours:
+    """The TRIES categories of dimension k (not the cell's own) whose neighbour of a cell (the cell
+    with that one coordinate changed) holds the most; empty neighbours cannot be corners. Ties go to
+    the first category. Each axis is ranked once, so a cell's answer is a lookup."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+        self.top = []
+        for k in range(values.ndim):
+            inner = values.take(np.arange(values.shape[k] - 1), axis=k)
+            order = np.argsort(-inner, axis=k, kind="stable")
+            self.top.append(order.take(np.arange(min(TRIES + 1, inner.shape[k])), axis=k))
+
+    def __call__(self, cell: tuple[int, ...], k: int) -> list[int]:
+        line = list(cell)
+        line[k] = slice(None)
+        out = []
+        for a in self.top[k][tuple(line)].tolist():
+            if a == cell[k]:
+                continue
+            if len(out) == TRIES:
+                break
+            line[k] = a
+            if self.values[tuple(line)] > 0:
+                out.append(a)
+        return out
+
+
+_PICKS: dict[int, np.ndarray] = {}
+
+
+def _picks(d: int) -> np.ndarray:
+    """Which of its two coordinates each corner of a box takes per dimension, in the order
+    itertools.product((0, 1), repeat=d) gives them: (2**d, d)."""
+    if d not in _PICKS:
+        _PICKS[d] = np.array(list(itertools.product((0, 1), repeat=d)), dtype=np.intp).reshape(-1, d)
+    return _PICKS[d]
 
 
 def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]]):
-    """The box (its corners) that hides the fewest new cells and can move by +1 or by -1; None if none."""
+    """The box (its corners) that hides the fewest new cells and can move by +1 or by -1; None if none.
+
+    Every candidate box (one choice per dimension) and each of its 2**d corners at once: arrays of
+    shape (corners, *candidates), with the cheapest box the first of the least cost in C order."""
     d = len(choices)
-    grids = np.meshgrid(*[np.arange(len(c)) for c in choices], indexing="ij")
-    coords = [[np.array([c[j] for c in ch])[grids[k]] for j in (0, 1)] for k, ch in enumerate(choices)]
-    signs = [np.array([c[2] for c in ch])[grids[k]] for k, ch in enumerate(choices)]
-    cost = np.zeros(grids[0].shape)
-    up = np.ones(grids[0].shape, dtype=bool)
-    down = np.ones(grids[0].shape, dtype=bool)
-    for pick in itertools.product((0, 1), repeat=d):
-        pos = tuple(coords[k][pick[k]] for k in range(d))
-        sign = np.ones(grids[0].shape)
-        for k in range(d):
-            if pick[k]:
-                sign = sign * signs[k]
-        v, lo, hi = values[pos], low[pos], high[pos]
-        cost += shown[pos]
-        up &= (v + sign >= lo) & (v + sign <= hi)
-        down &= (v - sign >= lo) & (v - sign <= hi)
+    picks = _picks(d)
+    index, sign = [], np.ones((len(picks),) + (1,) * d)
+    for k, ch in enumerate(choices):
+        shape = [len(picks)] + [1] * d
+        shape[k + 1] = len(ch)
+        ends = np.array([[c[0] for c in ch], [c[1] for c in ch]], dtype=np.intp)
+        index.append(ends[picks[:, k]].reshape(shape))
+        sign = sign * np.where(picks[:, k:k + 1] == 1, np.array([c[2] for c in ch], dtype=float), 1.0).reshape(shape)
+    at_corners = tuple(index)
+    v, lo, hi = values[at_corners], low[at_corners], high[at_corners]
+    cost = shown[at_corners].sum(axis=0, dtype=float)
+    up = ((v + sign >= lo) & (v + sign <= hi)).all(axis=0)
+    down = ((v - sign >= lo) & (v - sign <= hi)).all(axis=0)
     cost = np.where(up | down, cost, np.inf)
     if not np.isfinite(cost).any():
         return None
@@ -205,58 +236,57 @@ def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]
     return [tuple(int(choices[k][at[k]][pick[k]]) for k in range(d)) for pick in itertools.product((0, 1), repeat=d)]
 
 
-def _best_path(values, shown, low, high, cell: tuple[int, ...]):
+def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Neighbours,
+               fullest_by: dict[tuple[int, ...], tuple]):
     """Like a box, but each corner of the fixed dimensions takes its own category in the summed ones
     (the grade a school has): every lattice cell the move changes is hidden, and the move by +1 or -1
-    must keep each within its bounds. The cells to hide, fewest new first; None if nothing works."""
+    must keep each within its bounds. The cells to hide, fewest new first; None if nothing works.
+    ``fullest_by``: per set of summed dimensions, each combination's fullest inner cell (filled here)."""
     d = values.ndim
     last = [n - 1 for n in values.shape]
     fixed = [k for k in range(d) if cell[k] != last[k]]
     summed = [k for k in range(d) if cell[k] == last[k]]
-    inner_block = values[tuple(slice(0, n - 1) for n in values.shape)]
     # For each combination of fixed coordinates: its fullest inner cell (the summed coordinates).
-    if summed:
+    if summed and tuple(summed) not in fullest_by:
+        inner_block = values[tuple(slice(0, n - 1) for n in values.shape)]
         moved = np.moveaxis(inner_block, summed, list(range(d - len(summed), d)))
         flat = moved.reshape(*moved.shape[:d - len(summed)], -1)
-        fullest = np.unravel_index(flat.argmax(axis=-1), moved.shape[d - len(summed):])
-    alternatives = [_fullest_neighbours(values, cell, k)[:2] for k in fixed]  # 2: this search is in Python
+        fullest_by[tuple(summed)] = np.unravel_index(flat.argmax(axis=-1), moved.shape[d - len(summed):])
+    fullest = fullest_by.get(tuple(summed))
+    alternatives = [neighbours(cell, k)[:2] for k in fixed]  # 2: two per fixed dimension
     if any(not a for a in alternatives):
         return None
-    best, best_cost = None, np.inf
-    for alts in itertools.product(*alternatives):
-        delta: dict[tuple[int, ...], int] = {}
-        for pick in itertools.product((0, 1), repeat=len(fixed)):
-            x = list(cell)
-            sign = 1
-            for j, k in enumerate(fixed):
-                if pick[j]:
-                    x[k], sign = alts[j], -sign
-            if summed:
-                at = tuple(x[k] for k in fixed)
-                for j, k in enumerate(summed):
-                    x[k] = int(fullest[j][at])
-            delta[tuple(x)] = delta.get(tuple(x), 0) + sign
-        effect: dict[tuple[int, ...], int] = {}
-        for x, sign in delta.items():
-            for y in _ancestors(x, last):
-                effect[y] = effect.get(y, 0) + sign
-        changed = [y for y, e in effect.items() if e]
-        if cell not in changed:
-            continue
-        for direction in (1, -1):
-            if all(low[y] <= values[y] + direction * effect[y] <= high[y] for y in changed):
-                cost = sum(bool(shown[y]) for y in changed)
-                if cost < best_cost:
-                    best, best_cost = changed, cost
-                break
-        if best_cost == 0:
-            break
-    return best
-
-
-def _ancestors(x: tuple[int, ...], last: list[int]) -> list[tuple[int, ...]]:
-    """The lattice cells that sum ``x``: itself and every margin over any of its dimensions."""
-    out = [()]
-    for k, v in enumerate(x):
-        out = [(*y, c) for y in out for c in (v, last[k])]
-    return out
+    # Every choice of alternatives (one per fixed dimension) at once: row r of each array below is
+    # the r-th choice in itertools.product order, so the first of the cheapest is the same choice a
+    # loop over them in that order would keep.
+    combos = np.array(list(itertools.product(*alternatives)), dtype=np.intp).reshape(-1, len(fixed))
+    picks = _picks(len(fixed)).astype(bool)  # the move's corners: which fixed coordinates change
+    corners = np.broadcast_to(np.array(cell, dtype=np.intp), (len(combos), len(picks), d)).copy()
+    for j, k in enumerate(fixed):
+        corners[:, :, k] = np.where(picks[None, :, j], combos[:, None, j], cell[k])
+    if summed:
+        at = tuple(corners[:, :, k] for k in fixed)
+        for j, k in enumerate(summed):
+            corners[:, :, k] = fullest[j][at]
+    signs = np.where(picks.sum(axis=1) % 2, -1.0, 1.0)
+    # What the move changes: each corner and every margin of it (2**d cells), summed per cell.
+    margins = _picks(d).astype(bool)
+    touched = np.where(margins[None, None], np.array(last, dtype=np.intp), corners[:, :, None, :])
+    flat = np.ravel_multi_index(tuple(np.moveaxis(touched, -1, 0)), values.shape)  # (combos, corners, 2**d)
+    keys, where = np.unique(flat.reshape(len(combos), -1) + values.size * np.arange(len(combos))[:, None],
+                            return_inverse=True)
+    effect = np.bincount(where.ravel(), weights=np.broadcast_to(signs[None, :, None], flat.shape).ravel())
+    keep = effect != 0
+    keys, effect = keys[keep], effect[keep]
+    row, at_cell = keys // values.size, keys % values.size
+    v, lo, hi = values.ravel()[at_cell], low.ravel()[at_cell], high.ravel()[at_cell]
+    n = len(combos)
+    up_fails = np.bincount(row, weights=~((v + effect >= lo) & (v + effect <= hi)), minlength=n) > 0
+    down_fails = np.bincount(row, weights=~((v - effect >= lo) & (v - effect <= hi)), minlength=n) > 0
+    moves_cell = np.bincount(row, weights=at_cell == np.ravel_multi_index(cell, values.shape), minlength=n) > 0
+    cost = np.bincount(row, weights=shown.ravel()[at_cell], minlength=n)
+    cost = np.where(moves_cell & ~(up_fails & down_fails), cost, np.inf)
+    if not np.isfinite(cost).any():
+        return None
+    chosen = at_cell[row == int(np.argmin(cost))]
+    return [tuple(int(i) for i in c) for c in zip(*np.unravel_index(chosen, values.shape))]
