@@ -110,6 +110,19 @@ class Warehouse:
             cur.execute(sql, params or ())
             return cur.fetchall() if cur.description else []
 
+    def text_table(self, sql: str):
+        """The rows of ``sql`` as an Arrow table of text (large_string) columns, NULL as ''.
+
+        Columnar, so a state's export views (millions of rows) never become Python objects: DuckDB
+        hands over Arrow itself, PostgreSQL its COPY text, which Arrow's CSV reader parses."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        with self.connect(read_only=self.target == "postgres") as con:
+            table = con.sql(sql).to_arrow_table() if self.target == "duckdb" else _copied_text(con.cursor(), sql)
+        columns = [pc.fill_null(pc.cast(col, pa.large_string()), "") for col in table.columns]
+        return pa.table(columns, names=table.column_names)
+
     def execute_many(self, statements: list[tuple[str, tuple | list]]) -> None:
         """Several statements in one transaction: all of them or none."""
         with self.connect() as con:
@@ -141,3 +154,26 @@ class Warehouse:
     @property
     def placeholder(self) -> str:
         return "%s" if self.target == "postgres" else "?"
+
+
+def _copied_text(cur: Any, sql: str):
+    """PostgreSQL's rows of ``sql`` through COPY ... TO STDOUT (CSV), as Arrow text columns."""
+    import io
+
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    cur.execute(f"select * from ({sql}) as q limit 0")
+    names = [d[0] for d in cur.description]
+    buf = io.BytesIO()
+    cur.copy_expert(f"copy ({sql}) to stdout with (format csv)", buf)
+    if not buf.getbuffer().nbytes:  # no rows (Arrow's reader refuses an empty file)
+        return pa.table({n: pa.array([], pa.large_string()) for n in names})
+    buf.seek(0)
+    positional = [f"c{i}" for i in range(len(names))]  # the names may repeat or be anything
+    table = arrow_csv.read_csv(
+        buf, read_options=arrow_csv.ReadOptions(column_names=positional),
+        parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
+        convert_options=arrow_csv.ConvertOptions(column_types={c: pa.large_string() for c in positional},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return table.rename_columns(names)
