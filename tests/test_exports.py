@@ -695,3 +695,60 @@ def test_a_vendor_scoped_to_some_schools_and_grades_gets_only_them_with_every_re
     assert {r["School_id"] for f in ("students.csv", "sections.csv", "teachers.csv") for r in clever[f]} == {school}
     assert len(clever["students.csv"]) == wh.query(
         "select count(*) from exports.exports__active_students where school_id = ?", (school,))[0][0]
+
+
+# -- the file writer and the change counts, against Python's own csv module --------------------
+
+def _python_csv(header: tuple[str, ...], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _text_table(rows: list[list[str]], columns: int):
+    import pyarrow as pa
+
+    return pa.table({f"c{i}": pa.array([r[i] for r in rows], pa.large_string()) for i in range(columns)})
+
+
+def test_the_arrow_csv_writer_writes_exactly_what_python_csv_writes():
+    """exports.files.csv_bytes builds the vendors' files with Arrow's string kernels; the rules it
+    must follow are csv.writer's (QUOTE_MINIMAL): quotes only around a comma, a quote or a line
+    break, a quote doubled, a lone empty field quoted so the record is not a blank line."""
+    import random
+
+    from exports.files import csv_bytes
+
+    rng = random.Random(20261204)
+    pieces = ["a", "Z", " ", ",", '"', "'", "é", "ß", "😀", "\t", "\r", "\n", "0", ";", "\\", "O'Brien", '""']
+    for _ in range(400):
+        columns = rng.choice([1, 1, 2, 3, 6])
+        rows = [["".join(rng.choice(pieces) for _ in range(rng.choice([0, 0, 1, 2, 4]))) for _ in range(columns)]
+                for _ in range(rng.randint(0, 25))]
+        header = tuple(rng.choice(["sourcedId", 'a "quoted", header', "Student_id"]) for _ in range(columns))
+        assert csv_bytes(header, _text_table(rows, columns)) == _python_csv(header, rows), rows
+
+
+def test_change_counts_by_id_and_by_whole_row():
+    from exports.changes import compare
+    from exports.files import ExportFile, RenderedFile
+
+    def counts(old: list[list[str]] | None, new: list[list[str]]) -> tuple:
+        header = tuple(f"h{i}" for i in range(len(new[0]) if new else len(old[0])))
+        now = RenderedFile(ExportFile("m", "s", "r", "users.csv", header), _python_csv(header, new), len(new))
+        c = compare(None if old is None else _python_csv(header, old), now)
+        return c.rows, c.added, c.changed, c.removed, c.compared
+
+    old = [["1", "Ana", "a,b"], ["2", "Bo", 'x"y'], ["3", "Cy", ""]]
+    new = [["1", "Ana", "a,b"], ["2", "Bo", "changed"], ["4", "Di", ""]]
+    assert counts(None, new) == (3, 3, 0, 0, False)
+    assert counts(old, new) == (3, 1, 1, 1, True)  # ids unique: 4 added, 2 changed, 3 removed
+    assert counts(old, old) == (3, 0, 0, 0, True)
+    # An enrollment list: the first column repeats, so whole rows (a changed row is one removed, one added).
+    old = [["s1", "c1"], ["s1", "c2"], ["s2", "c1"]]
+    new = [["s1", "c1"], ["s1", "c3"], ["s2", "c1"], ["s2", "c1"]]
+    assert counts(old, new) == (4, 1, 0, 1, True)
+    assert counts(old, []) == (0, 0, 0, 3, True)
+    assert counts([], old) == (3, 3, 0, 0, True)
