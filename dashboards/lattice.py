@@ -206,7 +206,7 @@ def _picks(d: int) -> np.ndarray:
     """Which of its two coordinates each corner of a box takes per dimension, in the order
     itertools.product((0, 1), repeat=d) gives them: (2**d, d)."""
     if d not in _PICKS:
-        _PICKS[d] = np.array(list(itertools.product((0, 1), repeat=d)), dtype=np.intp).reshape(-1, d)
+        _PICKS[d] = np.array(list(itertools.product((0, 1), repeat=d)), dtype=np.intp).reshape(2 ** d, d)
     return _PICKS[d]
 
 
@@ -259,7 +259,8 @@ def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Nei
     # Every choice of alternatives (one per fixed dimension) at once: row r of each array below is
     # the r-th choice in itertools.product order, so the first of the cheapest is the same choice a
     # loop over them in that order would keep.
-    combos = np.array(list(itertools.product(*alternatives)), dtype=np.intp).reshape(-1, len(fixed))
+    chosen_alternatives = list(itertools.product(*alternatives))
+    combos = np.array(chosen_alternatives, dtype=np.intp).reshape(len(chosen_alternatives), len(fixed))
     picks = _picks(len(fixed)).astype(bool)  # the move's corners: which fixed coordinates change
     corners = np.broadcast_to(np.array(cell, dtype=np.intp), (len(combos), len(picks), d)).copy()
     for j, k in enumerate(fixed):

@@ -110,3 +110,21 @@ def test_downloads_do_not_carry_spreadsheet_formulas():
     assert out.last_name.tolist()[:5] == ["'" + v for v in df.last_name[:5]]
     assert out.last_name.tolist()[5:] == ["O'Brien", "Smith-Jones"]
     assert out.median_change.tolist() == ["-3.5", "12", "-1,200", "0.5%", "'-", "", "7"]
+
+
+@pytest.mark.parametrize("students", [[3.0], [3.0, 4.0], [2.0, 12.0, 30.0]])
+def test_a_small_viewers_lattice_hides_every_count_of_its_small_groups(students):
+    """A viewer with a handful of students: the grand total itself is a small group, so the lattice
+    has to protect cells with no category of their own (no box; the path of margins)."""
+    from dashboards import lattice
+
+    inner = pd.DataFrame({"school": ["s1"] * len(students), "grade": [f"0{i + 1}" for i in range(len(students))],
+                          "subgroup": ["x"] * len(students), "students": students,
+                          "ell": [min(2.0, n) for n in students]})
+    lat = lattice.build(inner, ["school", "grade", "subgroup"], "students", ["ell"])
+    for i, n in enumerate(students):
+        value, kind = lat.cell("students", {"school": "s1", "grade": f"0{i + 1}"})
+        assert value == n and (kind is not None or n >= 10)  # a large one may go too, as a second cell
+        assert lat.cell("ell", {"school": "s1", "grade": f"0{i + 1}"})[1] is not None  # 2 of a group: hidden
+    total, kind = lat.cell("students", {})
+    assert total == sum(students) and (kind is not None or sum(students) >= 10)
