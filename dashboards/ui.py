@@ -237,6 +237,7 @@ def bar(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = Fa
         enc["color"] = alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom"))
     chart = alt.Chart(data).mark_bar(cornerRadiusEnd=2).encode(**enc).properties(height=height)
     st.altair_chart(chart, width="stretch")
+    _not_charted(df, x, y)
 
 
 def line(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = False, color: str | None = None,
@@ -257,3 +258,18 @@ def line(df: pd.DataFrame, x: str, y: str, *, title: str = "", percent: bool = F
         enc["color"] = alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom"))
     chart = alt.Chart(data).mark_line(point=True).encode(**enc).properties(height=height)
     st.altair_chart(chart, width="stretch")
+    _not_charted(df, x, y)
+
+
+def _not_charted(df: pd.DataFrame, x: str, y: str) -> None:
+    """Name the bars or points a chart leaves out because their value is hidden: a grade missing
+    from a chart with no word said reads as a grade with no students."""
+    gone = df.loc[df[y].isna(), x]
+    if gone.empty:
+        return
+    if pd.api.types.is_datetime64_any_dtype(gone):
+        names = [f"{t:%b %Y}" for t in gone.drop_duplicates()]
+    else:
+        names = [str(value_label(v)) for v in gone.drop_duplicates()]
+    st.caption(f"Not in the chart, hidden: {', '.join(names)} (a group of fewer than {MIN_GROUP} students, or a "
+               "number that would give one away; the table below says which).")

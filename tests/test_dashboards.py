@@ -26,7 +26,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboards import access, audit, auth, data, db, launch, suppression
+from dashboards import access, audit, auth, data, db, launch, suppression, ui
 from dashboards.access import Identity, NoAccess, Viewer
 from dashboards.data import Filters
 from generator import generate
@@ -535,6 +535,10 @@ def test_small_groups_are_suppressed_everywhere(people):
     for sg, n in sizes.items():
         value = shown.loc[shown.subgroup == sg, "students"].iloc[0]
         assert value == "<10" if n < 10 else value in (f"{n:,}", "*")
+    # The chart leaves hidden bars out and says which, so a missing bar does not read as no students.
+    notes = [str(c.value) for c in at.caption if str(c.value).startswith("Not in the chart, hidden:")]
+    small = [ui.value_label(sg) for sg, n in sizes.items() if n < 10]
+    assert small and any(all(label in note for label in small) for note in notes), notes
 
 
 def test_large_viewers_protected_counts_are_prepared_and_read_back(people, monkeypatch):
