@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import decimal
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -55,7 +56,21 @@ def _adapt(sql: str, target: str) -> str:
     return sql
 
 
-_page: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page", default=None)
+@dataclass
+class _PageConnection:
+    """The connection a page's queries share (one_connection), opened by its first query."""
+
+    warehouse: Warehouse | None = None
+    con: Any = None
+    stack: contextlib.ExitStack | None = None
+
+    def close(self) -> None:
+        if self.stack is not None:
+            self.stack.close()
+        self.warehouse, self.con, self.stack = None, None, None
+
+
+_page: contextvars.ContextVar[_PageConnection | None] = contextvars.ContextVar("page", default=None)
 
 
 @contextlib.contextmanager
@@ -64,14 +79,13 @@ def one_connection() -> Iterator[None]:
     first use and closed at the end: one night's data for the whole page, and one connection's cost
     (20–35 ms for the DuckDB file) instead of one per query. Nothing is held between pages, so a
     nightly that replaces the file, or a `dbt build` run by hand on it, never waits for the app."""
-    held: dict = {}
+    held = _PageConnection()
     token = _page.set(held)
     try:
         yield
     finally:
         _page.reset(token)
-        if "stack" in held:
-            held["stack"].close()
+        held.close()
 
 
 @contextlib.contextmanager
@@ -81,13 +95,12 @@ def _connection(wh: Warehouse) -> Iterator[Any]:
         with wh.connect(read_only=True) as con:
             yield con
         return
-    if held.get("warehouse") != wh:  # first query of the page (or another warehouse: a new connection)
-        if "stack" in held:
-            held.pop("stack").close()
+    if held.warehouse != wh:  # first query of the page (or another warehouse: a new connection)
+        held.close()
         stack = contextlib.ExitStack()
-        held["con"] = stack.enter_context(wh.connect(read_only=True))
-        held["stack"], held["warehouse"] = stack, wh
-    yield held["con"]
+        held.con = stack.enter_context(wh.connect(read_only=True))
+        held.stack, held.warehouse = stack, wh
+    yield held.con
 
 
 def query(sql: str, params: list | tuple = (), many_rows: bool = False) -> pd.DataFrame:
