@@ -33,5 +33,5 @@ select
     growth,
     grade_equivalent,
     result_id as row_hash
-from results
-{{ only_new_or_changed('result_id') }}
+from results as upstream
+{{ only_new_or_changed('upstream.result_id') }}

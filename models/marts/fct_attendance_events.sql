@@ -23,5 +23,5 @@ select
     comment,
     source_row_count,
     row_hash
-from {{ ref('int_attendance__events') }}
-{{ only_new_or_changed() }}
+from {{ ref('int_attendance__events') }} as upstream
+{{ only_new_or_changed('upstream.row_hash') }}

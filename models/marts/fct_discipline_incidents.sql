@@ -35,5 +35,5 @@ select
     end as time_of_day,
     {{ weekday_name('event_date') }} as weekday,
     incident_id as row_hash
-from incidents
-{{ only_new_or_changed('incident_id') }}
+from incidents as upstream
+{{ only_new_or_changed('upstream.incident_id') }}
