@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -20,9 +19,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from pyarrow import csv as arrow_csv
 
 from exports.files import RenderedFile
+from schoolhouse.warehouse import read_text_csv
 
 
 @dataclass(frozen=True)
@@ -68,12 +67,7 @@ def keep(archive_dir: Path, vendor: str, destination: str, files: list[RenderedF
 def _table(data: bytes) -> pa.Table:
     """A file we wrote (exports.files.csv_bytes) as text columns c0, c1, ... (the header dropped)."""
     header = next(csv.reader([data.split(b"\r\n", 1)[0].decode("utf-8")]), [])
-    names = [f"c{i}" for i in range(len(header))]
-    return arrow_csv.read_csv(
-        io.BytesIO(data),
-        read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names),
-        convert_options=arrow_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return read_text_csv(data, len(header), skip_rows=1)
 
 
 def compare(previous: bytes | None, now: RenderedFile) -> FileChange:

@@ -117,7 +117,7 @@ def csv_bytes(header: tuple[str, ...], table: pa.Table) -> bytes:
     quote, nothing, comma = (pa.scalar(t, text) for t in ('"', "", ","))
     fields = []
     for values in table.columns:
-        values = pc.cast(values, pa.large_string())
+        values = pc.cast(values, text)
         # Quoted when it holds the delimiter, the quote or a line break; a quote inside is doubled.
         needs = pc.match_substring_regex(values, '[",\r\n]')
         quoted = pc.binary_join_element_wise(quote, pc.replace_substring(values, '"', '""'), quote, nothing)

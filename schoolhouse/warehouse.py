@@ -118,6 +118,8 @@ class Warehouse:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        # Read-only on PostgreSQL only: a DuckDB process holds one configuration per file, and the
+        # nightly that renders exports has its copy of the file open for writing.
         with self.connect(read_only=self.target == "postgres") as con:
             table = con.sql(sql).to_arrow_table() if self.target == "duckdb" else _copied_text(con.cursor(), sql)
         columns = [pc.fill_null(pc.cast(col, pa.large_string()), "") for col in table.columns]
@@ -160,20 +162,27 @@ def _copied_text(cur: Any, sql: str):
     """PostgreSQL's rows of ``sql`` through COPY ... TO STDOUT (CSV), as Arrow text columns."""
     import io
 
-    import pyarrow as pa
-    from pyarrow import csv as arrow_csv
-
     cur.execute(f"select * from ({sql}) as q limit 0")
     names = [d[0] for d in cur.description]
     buf = io.BytesIO()
     cur.copy_expert(f"copy ({sql}) to stdout with (format csv)", buf)
-    if not buf.getbuffer().nbytes:  # no rows (Arrow's reader refuses an empty file)
+    return read_text_csv(buf.getvalue(), len(names)).rename_columns(names)
+
+
+def read_text_csv(data: bytes, columns: int, skip_rows: int = 0):
+    """CSV bytes as an Arrow table of ``columns`` text (large_string) columns named c0, c1, ...
+    (positional: a header may repeat names or hold anything), every value as written ('' for empty)."""
+    import io
+
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    names = [f"c{i}" for i in range(columns)]
+    rows = data.split(b"\r\n", skip_rows)[-1] if skip_rows else data
+    if not rows:  # Arrow's reader refuses a file with nothing to read
         return pa.table({n: pa.array([], pa.large_string()) for n in names})
-    buf.seek(0)
-    positional = [f"c{i}" for i in range(len(names))]  # the names may repeat or be anything
-    table = arrow_csv.read_csv(
-        buf, read_options=arrow_csv.ReadOptions(column_names=positional),
+    return arrow_csv.read_csv(
+        io.BytesIO(data), read_options=arrow_csv.ReadOptions(skip_rows=skip_rows, column_names=names),
         parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
-        convert_options=arrow_csv.ConvertOptions(column_types={c: pa.large_string() for c in positional},
+        convert_options=arrow_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    return table.rename_columns(names)
