@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from schoolhouse.settings import Settings
+from schoolhouse.warehouse import pg_options
 
 
 def profiles_dir(settings: Settings) -> Path:
@@ -38,6 +39,8 @@ def profile_environment(settings: Settings, extra: dict[str, str] | None = None)
               "SCHOOLHOUSE_DBT_THREADS": str(settings.dbt_threads),
               "SCHOOLHOUSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
               "SCHOOLHOUSE_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1)}
+    if settings.target == "postgres":
+        values["PGOPTIONS"] = pg_options()  # dbt-postgres's libpq reads it (warehouse.PG_SESSION_OPTIONS)
     before = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

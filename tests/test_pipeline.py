@@ -217,3 +217,30 @@ def test_sftp_intake_fetches_new_files_and_refuses_unknown_host_keys(duckdb_ware
     assert sftp_server.connections_made == connections + 1
     last = q(duckdb_warehouse, "select distinct status from raw_meta.file_loads where load_id = (select max(load_id) from raw_meta.file_loads)")
     assert last == [("unchanged",)]
+
+
+def test_postgres_sessions_compile_no_jit_unless_pgoptions_says_so(postgres_warehouse, monkeypatch):
+    """JIT fired on most models (the planner overestimates their joins) and cost more than it saved
+    (schoolhouse.warehouse.PG_SESSION_OPTIONS). Our own connections and dbt's (libpq reading
+    PGOPTIONS, as dbt-postgres does) run without it; a district's PGOPTIONS still wins."""
+    import psycopg2
+
+    from schoolhouse.dbt_runner import profile_environment
+    from schoolhouse.settings import load_settings
+
+    def dbt_like_session() -> str:
+        with profile_environment(load_settings()):
+            con = psycopg2.connect(**postgres_warehouse.pg_params())
+        try:
+            with con.cursor() as cur:
+                cur.execute("show jit")
+                return cur.fetchone()[0]
+        finally:
+            con.close()
+
+    monkeypatch.delenv("PGOPTIONS", raising=False)
+    assert scalar(postgres_warehouse, "show jit") == "off"
+    assert dbt_like_session() == "off"
+    monkeypatch.setenv("PGOPTIONS", "-c jit=on")
+    assert scalar(postgres_warehouse, "show jit") == "on"
+    assert dbt_like_session() == "on"
