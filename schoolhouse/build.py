@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from schoolhouse.generation import Generation
 
 
-def build(settings: Settings, *, select: str | None = None, export_checks: str = "warn",
+def build(settings: Settings, *, select: str | None = None, exclude: str | None = None, export_checks: str = "warn",
           indirect_selection: str | None = None, full_refresh: bool = False,
           generation: Generation | None = None, replay_vars: dict[str, Any] | None = None) -> bool:
     """dbt build (seeds, models, snapshots, tests); True when every node succeeded.
@@ -23,6 +23,8 @@ def build(settings: Settings, *, select: str | None = None, export_checks: str =
     the recorded vars (``replay_vars``) instead."""
     ensure_raw_tables(settings.warehouse())
     extra = ["--select", select] if select else []
+    if exclude:
+        extra += ["--exclude", exclude]
     if indirect_selection:
         extra += ["--indirect-selection", indirect_selection]
     if full_refresh:

@@ -274,7 +274,8 @@ def replay(settings: Settings, from_archive: bool) -> None:
         result = run_replay(settings, progress=console.log)
     except ReplayError as exc:
         _fail(str(exc), 2)
-    console.print(f"Replayed {result.generations} generations ({result.loads} loads, {result.builds} builds) "
+    history = f", {result.history_only_builds} of them history only" if result.history_only_builds else ""
+    console.print(f"Replayed {result.generations} generations ({result.loads} loads, {result.builds} builds{history}) "
                   f"into {settings.warehouse().describe()}.")
     for what in result.not_replayable:
         console.print(f"Not replayed: {what}.", style="yellow", markup=False)

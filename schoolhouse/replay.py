@@ -3,7 +3,9 @@
 Every generation the journal records is played back in order: each load gets a folder holding the
 files that load saw (the archived copies under their own names) and the settings it ran with;
 each build gets the dbt vars it ran with, the snapshot time included, so snapshots, history and
-incremental facts come back as they were. Nothing is pushed to a vendor. What cannot come back:
+incremental facts come back as they were. A whole build that succeeded and that a later whole,
+successful build follows is played back as its history only (HISTORY_ONLY): what it left besides
+history the later build makes again, and its tests passed the night it ran. Nothing is pushed to a vendor. What cannot come back:
 raw_meta.runs and raw_meta.exports (what was done, not what was loaded), PowerSchool loads read
 straight from the SIS database (not archived), and nights whose files retention_days has purged.
 """
@@ -22,6 +24,12 @@ from schoolhouse.generation import generation
 from schoolhouse.settings import Settings
 
 
+# What a night hands to the next: the snapshots and incremental facts, with everything they read.
+# Without the tests and the other marts, a night's build is ~60 of ~590 dbt nodes.
+HISTORY_ONLY = "+resource_type:snapshot +config.materialized:incremental"
+NOT_TESTS = "resource_type:test resource_type:unit_test"
+
+
 class ReplayError(RuntimeError):
     """The archive cannot be replayed (no journal, a purged file, a warehouse that is not empty)."""
 
@@ -31,6 +39,7 @@ class ReplayResult:
     generations: int = 0
     loads: int = 0
     builds: int = 0
+    history_only_builds: int = 0  # of the builds, those played back as their history only
     not_replayable: list[str] = field(default_factory=list)  # what could not be played back, and why
     differing_builds: list[str] = field(default_factory=list)  # builds whose outcome differs from the original
 
@@ -55,6 +64,21 @@ def _folder_of(step: dict, archive_dir: Path, folder: Path, when: str) -> Path:
     return folder
 
 
+def _whole_and_ok(step: dict) -> bool:
+    return step["kind"] == "build" and step["select"] is None and step["ok"]
+
+
+def _history_only(entries: list[dict]) -> set[tuple[int, int]]:
+    """(entry, step) of every build that may be played back as its history only: whole and
+    successful (so every snapshot and incremental fact ran, and ran once), with a whole, successful
+    build after it. A failed or partial build is played back as it ran, since what it skipped
+    shaped the history it left."""
+    builds = [(i, j) for i, entry in enumerate(entries) for j, step in enumerate(entry["steps"]) if step["kind"] == "build"]
+    last_whole = max((k for k, (i, j) in enumerate(builds) if _whole_and_ok(entries[i]["steps"][j])), default=None)
+    return {(i, j) for k, (i, j) in enumerate(builds)
+            if last_whole is not None and k < last_whole and _whole_and_ok(entries[i]["steps"][j])}
+
+
 def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> ReplayResult:
     entries = journal.read(settings.archive_dir)
     if not entries:
@@ -64,11 +88,12 @@ def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         raise ReplayError(f"The warehouse ({where}) is not empty: replay only recreates a lost warehouse. "
                           "Move the file away (or use an empty database) first.")
     result = ReplayResult()
+    history_only = _history_only(entries)
     with generation(settings, "replay") as gen:
         for n, entry in enumerate(entries, 1):
             when = entry["started_at"]
             progress(f"{n}/{len(entries)}: {entry['command']} of {when}")
-            for step in entry["steps"]:
+            for m, step in enumerate(entry["steps"]):
                 if step["kind"] == "load":
                     if step["files"] is None:
                         result.not_replayable.append(f"{step['source']} load of {when} (read from the SIS database)")
@@ -80,8 +105,13 @@ def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None)
                                    patterns={step["source"]: {e: tuple(p) for e, p in step["file_patterns"].items()}})
                     result.loads += 1
                 elif step["kind"] == "build":
-                    ok = build(gen.settings, select=step["select"], full_refresh=step["full_refresh"],
-                               indirect_selection=step["indirect_selection"], replay_vars=step["vars"])
+                    if (n - 1, m) in history_only:
+                        ok = build(gen.settings, select=HISTORY_ONLY, exclude=NOT_TESTS,
+                                   full_refresh=step["full_refresh"], replay_vars=step["vars"])
+                        result.history_only_builds += 1
+                    else:
+                        ok = build(gen.settings, select=step["select"], full_refresh=step["full_refresh"],
+                                   indirect_selection=step["indirect_selection"], replay_vars=step["vars"])
                     if ok != step["ok"]:
                         result.differing_builds.append(f"the build of {when} {'succeeded' if ok else 'failed'} "
                                                        f"(originally {'succeeded' if step['ok'] else 'failed'})")

@@ -217,7 +217,9 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[1]))
     result = CliRunner().invoke(main, ["replay", "--from-archive"])
     assert result.exit_code == 0, result.output
-    assert "Replayed 3 generations (6 loads, 3 builds)" in result.output
+    # The first two nights' builds were whole and succeeded, and the full refresh after them makes
+    # their marts again: only their history is played back.
+    assert "Replayed 3 generations (6 loads, 3 builds, 2 of them history only)" in result.output
     replayed = {t: contents(replayed_wh, *t) for t in tables(replayed_wh)}
     assert set(replayed) == set(original)
     differ = [t for t in original if t[1] not in NOT_REPLAYED and original[t] != replayed[t]]
@@ -227,3 +229,20 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     # A second replay over it is refused: replay recreates a lost warehouse, it never merges.
     again = CliRunner().invoke(main, ["replay", "--from-archive"])
     assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_only_whole_successful_builds_that_a_later_one_supersedes_replay_as_history_only():
+    from schoolhouse.replay import _history_only
+
+    def build(select=None, ok=True) -> dict:
+        return {"kind": "build", "select": select, "ok": ok}
+
+    def entries(*builds: dict) -> list[dict]:
+        return [{"steps": [{"kind": "load"}, b]} for b in builds]
+
+    assert _history_only(entries(build(), build(), build())) == {(0, 1), (1, 1)}
+    # A failed build skipped what followed its failure, and a partial one left the rest as it was:
+    # both are played back as they ran, and neither can stand in for the whole builds before it.
+    assert _history_only(entries(build(), build(ok=False), build(select="dim_students"))) == set()
+    assert _history_only(entries(build(ok=False), build(select="dim_students"), build(), build())) == {(2, 1)}
+    assert _history_only(entries(build())) == set()
