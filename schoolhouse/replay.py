@@ -4,8 +4,9 @@ Every generation the journal records is played back in order: each load gets a f
 files that load saw (the archived copies under their own names) and the settings it ran with;
 each build gets the dbt vars it ran with, the snapshot time included, so snapshots, history and
 incremental facts come back as they were. A whole build that succeeded and that a later whole,
-successful build follows is played back as its history only (HISTORY_ONLY): what it left besides
-history the later build makes again, and its tests passed the night it ran. Nothing is pushed to a vendor. What cannot come back:
+successful build follows is played back as its history only (HISTORY_ONLY): the later build makes
+everything else again, and its tests passed the night it ran. Nothing is pushed to a vendor.
+What cannot come back:
 raw_meta.runs and raw_meta.exports (what was done, not what was loaded), PowerSchool loads read
 straight from the SIS database (not archived), and nights whose files retention_days has purged.
 """
@@ -73,10 +74,8 @@ def _history_only(entries: list[dict]) -> set[tuple[int, int]]:
     successful (so every snapshot and incremental fact ran, and ran once), with a whole, successful
     build after it. A failed or partial build is played back as it ran, since what it skipped
     shaped the history it left."""
-    builds = [(i, j) for i, entry in enumerate(entries) for j, step in enumerate(entry["steps"]) if step["kind"] == "build"]
-    last_whole = max((k for k, (i, j) in enumerate(builds) if _whole_and_ok(entries[i]["steps"][j])), default=None)
-    return {(i, j) for k, (i, j) in enumerate(builds)
-            if last_whole is not None and k < last_whole and _whole_and_ok(entries[i]["steps"][j])}
+    whole = [(i, j) for i, entry in enumerate(entries) for j, step in enumerate(entry["steps"]) if _whole_and_ok(step)]
+    return set(whole[:-1])
 
 
 def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> ReplayResult:
