@@ -89,9 +89,9 @@ def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None)
     result = ReplayResult()
     history_only = _history_only(entries)
     with generation(settings, "replay") as gen:
-        for n, entry in enumerate(entries, 1):
+        for n, entry in enumerate(entries):
             when = entry["started_at"]
-            progress(f"{n}/{len(entries)}: {entry['command']} of {when}")
+            progress(f"{n + 1}/{len(entries)}: {entry['command']} of {when}")
             for m, step in enumerate(entry["steps"]):
                 if step["kind"] == "load":
                     if step["files"] is None:
@@ -104,7 +104,7 @@ def replay(settings: Settings, progress: Callable[[str], None] = lambda _: None)
                                    patterns={step["source"]: {e: tuple(p) for e, p in step["file_patterns"].items()}})
                     result.loads += 1
                 elif step["kind"] == "build":
-                    if (n - 1, m) in history_only:
+                    if (n, m) in history_only:
                         ok = build(gen.settings, select=HISTORY_ONLY, exclude=NOT_TESTS,
                                    full_refresh=step["full_refresh"], replay_vars=step["vars"])
                         result.history_only_builds += 1

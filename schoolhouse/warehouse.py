@@ -191,8 +191,11 @@ def read_text_csv(data: bytes, columns: int, skip_rows: int = 0):
     from pyarrow import csv as arrow_csv
 
     names = [f"c{i}" for i in range(columns)]
-    rows = data.split(b"\r\n", skip_rows)[-1] if skip_rows else data
-    if not rows:  # Arrow's reader refuses a file with nothing to read
+    start = 0  # where the rows begin, found without copying a state's file to look
+    for _ in range(skip_rows):
+        end = data.find(b"\r\n", start)
+        start = len(data) if end < 0 else end + 2
+    if start >= len(data):  # Arrow's reader refuses a file with nothing to read
         return pa.table({n: pa.array([], pa.large_string()) for n in names})
     return arrow_csv.read_csv(
         io.BytesIO(data), read_options=arrow_csv.ReadOptions(skip_rows=skip_rows, column_names=names),
