@@ -33,4 +33,4 @@ bench: venv
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) warehouse.duckdb archive demo target logs dbt_packages .dlt_pipelines
+	rm -rf $(VENV) warehouse.duckdb archive demo target logs dbt_packages

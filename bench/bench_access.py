@@ -32,7 +32,7 @@ def _measure(students: int) -> dict:
     night = district(students, day=60)
     tmp = Path(tempfile.mkdtemp(prefix="bench-access-"))
     env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt"),
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(tmp / "cache"),
            "SCHOOLHOUSE_AS_OF_DATE": as_of(night), "DBT_TARGET_PATH": str(tmp / "target")}
     cli = [sys.executable, "-m", "schoolhouse.cli"]
     try:

@@ -23,7 +23,7 @@ def main() -> None:
     night1, night2 = district(args.students, day=60), district(args.students, day=61)
     tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
     env = {"SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt")}
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(tmp / "cache")}
     cli = [sys.executable, "-m", "schoolhouse.cli"]
     rows = []
     try:
@@ -42,7 +42,7 @@ def main() -> None:
         copy_seconds = time.perf_counter() - t0
         # Restoring a lost warehouse from the archive: the journal's loads and builds played back.
         replay_env = {**env, "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "replayed" / "w.duckdb"),
-                      "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt_replay")}
+                      "SCHOOLHOUSE_CACHE_DIR": str(tmp / "cache_replay")}
         rows.append(("replay --from-archive of all the above (3 loads x 2 nights, 3 builds)",
                      *timed([*cli, "replay", "--from-archive"], replay_env)))
     finally:

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     nights = [district(args.students, day=60), district(args.students, day=61)]
     tmp = Path(tempfile.mkdtemp(prefix="bench-nightly-"))
     env = {"SCHOOLHOUSE_TARGET": args.target, "SCHOOLHOUSE_DUCKDB_PATH": str(tmp / "w.duckdb"),
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp / "dlt"),
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(tmp / "cache"),
            "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
     if args.memory_limit:
         env["SCHOOLHOUSE_DUCKDB_MEMORY_LIMIT"] = args.memory_limit

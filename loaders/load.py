@@ -1,14 +1,14 @@
 """Load one source's nightly files into ``raw_<source>``, recording every file and every rejected row.
 
 Flow for each file: archive (sha256) → skip when it is already the current load → read into a
-validated Parquet work file or refuse → dlt ``replace`` of the entity's raw table. Tonight's file
-is the source's current picture (full-extract semantics); a refused file leaves yesterday's
-table untouched. ``raw_meta.file_loads`` and ``raw_meta.rejected_rows`` say what happened.
+validated work file or refuse. Then every accepted file replaces its entity's raw table, all in one
+transaction (``loaders.raw_swap``). Tonight's file is the source's current picture (full-extract
+semantics); a refused file leaves yesterday's table untouched. ``raw_meta.file_loads`` and
+``raw_meta.rejected_rows`` say what happened.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import uuid
@@ -19,15 +19,12 @@ from pathlib import Path
 
 from loaders.archive import ArchivedFile, archive_file
 from loaders.discover import Candidate, discover
+from loaders.raw_swap import TonightsTable, replace_raw_tables
 from loaders.reader import FileRefused, ReadResult, RejectedRow, read_file, read_header
 from schoolhouse import raw_meta
 from schoolhouse.catalog import (FILE_SOURCES, META_COLUMNS, STAR_LAYOUT_ONLY, STAR_LAYOUTS, EntitySpec,
                                  raw_file_columns, star_layout)
 from schoolhouse.warehouse import Warehouse
-
-os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-# dlt's default replace on PostgreSQL drops tables without CASCADE, which breaks the dbt views on them.
-os.environ.setdefault("DESTINATION__REPLACE_STRATEGY", "insert-from-staging")
 
 
 class SourceUnreadable(ValueError):
@@ -51,7 +48,7 @@ class FileOutcome:
     missing_columns: str = ""  # optional columns the file lacks (null in tonight's table)
     archive_path: str = ""
     rejected: list[RejectedRow] = field(default_factory=list, repr=False)
-    work_file: tuple[Path, list[str], int] | None = field(default=None, repr=False)  # path, columns, rows
+    tonight: TonightsTable | None = field(default=None, repr=False)  # what replaces the raw table
 
 
 @dataclass
@@ -87,9 +84,9 @@ def new_load_id() -> str:
 
 
 def _read_one(source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: Warehouse, work: Path,
-              load_id: str, max_reject_share: float, force: bool) -> FileOutcome:
+              load_id: str, max_reject_share: float, current: str | None) -> FileOutcome:
     out = FileOutcome(source, entity, af.name, af.sha256, af.size, af.encoding, archive_path=str(af.path))
-    if not force and raw_meta.current_sha(wh, source, entity) == af.sha256:
+    if current == af.sha256:
         out.status, out.message = "unchanged", "already the current load; nothing changed"
         return out
     required, keys, other_layout = spec.required, spec.keys, set()
@@ -112,7 +109,8 @@ def _read_one(source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: 
     out.extra_columns = ",".join(c for c in result.columns if c not in known)
     # The optional columns tonight's file lacked (the other STAR layout's columns do not count).
     out.missing_columns = ",".join(c for c in result.absent_columns if c not in other_layout)
-    out.work_file = (result.work_path, [*result.columns, *result.absent_columns], result.loaded_records)
+    out.tonight = TonightsTable(entity, result.work_path, (*result.columns, "_record_number"), result.lineage,
+                                extra_columns=tuple(c for c in result.columns if c not in known))
     if result.rejected:
         n = len(result.rejected)
         out.message = f"{n} row{'' if n == 1 else 's'} rejected (see raw_meta.rejected_rows)"
@@ -144,12 +142,12 @@ class _Archiver:
 
 
 def _outcome_of(source: str, entity: str, spec: EntitySpec, candidate: Candidate, archive: _Archiver,
-                wh: Warehouse, work: Path, load_id: str, max_reject_share: float, force: bool) -> FileOutcome:
+                wh: Warehouse, work: Path, load_id: str, max_reject_share: float, current: str | None) -> FileOutcome:
     af = archive(candidate)
     if candidate.member is None and candidate.path.suffix.lower() == ".zip":
         return FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused", archive_path=str(af.path),
                            message=f"{af.name} is refused: the zip holds no CSV or text file.")
-    return _read_one(source, entity, spec, af, wh, work, load_id, max_reject_share, force)
+    return _read_one(source, entity, spec, af, wh, work, load_id, max_reject_share, current)
 
 
 def _conflict(source: str, entity: str, hits: list[Candidate], archive: _Archiver) -> FileOutcome:
@@ -173,11 +171,17 @@ def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, 
                progress=None) -> LoadSummary:
     """Load every entity of ``source`` found in ``folder`` (files, or members of zips in it).
     ``patterns`` are the district's own file patterns, source → entity → patterns."""
-    patterns = patterns or {}
+    with wh.kept_open():
+        return _load_files(source, folder, wh, archive_root, max_reject_share, force, patterns or {}, progress)
+
+
+def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, max_reject_share: float, force: bool,
+                patterns: dict[str, dict[str, tuple[str, ...]]], progress) -> LoadSummary:
     specs = entity_specs(source, patterns.get(source))
     others = tuple(s for other in FILE_SOURCES if other != source for s in entity_specs(other, patterns.get(other)))
     by_entity = {s.entity: s for s in specs}
     raw_meta.ensure(wh)
+    current = raw_meta.current_shas(wh, source)  # the file each raw table holds now
     load_id = new_load_id()
     found = discover(folder, specs, others)
     outcomes: list[FileOutcome] = []
@@ -188,55 +192,17 @@ def load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, *, 
             if progress:
                 progress(f"reading {candidate.label}")
             outcomes.append(_outcome_of(source, entity, by_entity[entity], candidate, archive, wh, work, load_id,
-                                        max_reject_share, force))
+                                        max_reject_share, None if force else current.get(entity)))
         outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
         outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
         accepted = [o for o in outcomes if o.status == "loaded"]
         if accepted:
             if progress:
                 progress(f"loading {len(accepted)} tables into raw_{source}")
-            dlt_load(wh, f"raw_{source}", [(o.entity, o.work_file[0], text_hints(o.work_file[1]), o.work_file[2])
-                                           for o in accepted])
+            replace_raw_tables(wh, f"raw_{source}", [o.tonight for o in accepted])
         record_outcomes(wh, load_id, outcomes)
-    never = [e for e in found.missing if raw_meta.current_sha(wh, source, e) is None]
+    never = [e for e in found.missing if e not in current]
     return LoadSummary(source, load_id, outcomes, found.missing, never, archived=list(archive.done.values()))
-
-
-def text_hints(columns: list[str]) -> dict[str, dict]:
-    """dlt column hints of a file-fed raw table: every file column text, the lineage columns typed."""
-    hints = {c: {"data_type": "text", "nullable": True} for c in columns}
-    for meta in META_COLUMNS:
-        hints[meta] = {"data_type": "bigint" if meta == "_record_number" else "text", "nullable": False}
-    return hints
-
-
-def _work_file_resource(entity: str, path: Path, hints: dict[str, dict], rows: int, file_format: str):
-    """A validated work file, handed to dlt's load step as is (no second parse)."""
-    import dlt
-
-    @dlt.resource(name=entity, write_disposition="replace", columns=hints, file_format=file_format)
-    def rows_of_file():
-        yield dlt.mark.with_file_import(str(path), file_format, rows)
-
-    return rows_of_file
-
-
-def _pipeline(wh: Warehouse, dataset: str):
-    import dlt
-
-    return dlt.pipeline(
-        pipeline_name=f"schoolhouse_{dataset}_{wh.target}",
-        destination=wh.dlt_destination(),
-        dataset_name=dataset,
-        pipelines_dir=str(wh.pipelines_dir),
-    )
-
-
-def dlt_load(wh: Warehouse, dataset: str, tables: list[tuple[str, Path, dict[str, dict], int]]) -> None:
-    """Replace each (table, work file, column hints, rows) in ``dataset``, all in one dlt run."""
-    fmt = wh.loader_file_format
-    _pipeline(wh, dataset).run([_work_file_resource(entity, path, hints, rows, fmt)
-                                for entity, path, hints, rows in tables])
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:
@@ -244,7 +210,7 @@ def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) ->
     now = raw_meta.now()
     loads, rejects = [], []
     for o in outcomes:
-        row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "work_file")}
+        row = {k: v for k, v in asdict(o).items() if k not in ("rejected", "tonight")}
         loads.append({"load_id": load_id, **row, "loaded_at": now})
         if o.status == "loaded":
             rejects.extend(

@@ -29,7 +29,8 @@ from pathlib import Path
 import pyarrow as pa
 import sqlalchemy as sa
 
-from loaders.load import FileOutcome, LoadSummary, SourceUnreadable, dlt_load, new_load_id, record_outcomes
+from loaders.load import FileOutcome, LoadSummary, SourceUnreadable, new_load_id, record_outcomes
+from loaders.raw_swap import TonightsTable, replace_raw_tables
 from loaders.work_files import work_writer
 from loaders.reader import FileRefused
 from schoolhouse import raw_meta
@@ -151,7 +152,7 @@ def _batches(engine: sa.Engine, table: _Table, schema: str | None, fetch_size: i
         yield from result.partitions(fetch_size)
 
 
-def _arrow(table: _Table, rows: list, load_id: str) -> pa.Table:
+def _arrow(table: _Table, rows: list) -> pa.Table:
     arrays = {}
     for i, (column, kind) in enumerate(table.columns.items()):
         convert = _CONVERT[kind]
@@ -161,25 +162,24 @@ def _arrow(table: _Table, rows: list, load_id: str) -> pa.Table:
             raise FileRefused(f"PowerSchool table {table.name} is refused: column {column} holds {bad.args[0]!r}, "
                               f"which is not a {kind}; yesterday's copy is kept.") from None
         arrays[column] = pa.array(values, _ARROW[kind])
-    arrays["_load_id"] = pa.array([load_id] * len(rows), pa.string())
     return pa.table(arrays)
 
 
 def _schema_of(table: _Table) -> pa.Schema:
-    return pa.schema([(c, _ARROW[k]) for c, k in table.columns.items()] + [("_load_id", pa.string())])
+    return pa.schema([(c, _ARROW[k]) for c, k in table.columns.items()])
 
 
-def _copy(engine, table: _Table, schema, work: Path, load_id: str, fmt: str, fetch_size: int) -> tuple[Path, int]:
+def _copy(engine, table: _Table, schema, work: Path, fmt: str, fetch_size: int) -> tuple[Path, int]:
     path = work / f"{table.name}.{fmt}"
     rows = 0
     with work_writer(path, _schema_of(table), fmt) as writer:
         for batch in _batches(engine, table, schema, fetch_size):
-            writer.write_table(_arrow(table, batch, load_id))
+            writer.write_table(_arrow(table, batch))
             rows += len(batch)
     return path, rows
 
 
-def _programs(engine, inspector, schema, fields: dict[str, str], work: Path, load_id: str, fmt: str,
+def _programs(engine, inspector, schema, fields: dict[str, str], work: Path, fmt: str,
               fetch_size: int, present: dict[str, str]) -> tuple[Path, int]:
     """student_programs: the configured extension-table columns (field → table.column), by studentsdcid."""
     by_table: dict[str, dict[str, str]] = {}
@@ -202,7 +202,7 @@ def _programs(engine, inspector, schema, fields: dict[str, str], work: Path, loa
     rows = [(dcid, *(v.get(f) for f in list(POWERSCHOOL_PROGRAMS)[1:])) for dcid, v in sorted(merged.items())]
     path = work / f"student_programs.{fmt}"
     with work_writer(path, _schema_of(out), fmt) as writer:
-        writer.write_table(_arrow(out, rows, load_id))
+        writer.write_table(_arrow(out, rows))
     return path, len(rows)
 
 
@@ -222,17 +222,15 @@ def load_powerschool(settings: Settings, location: str, progress=None) -> LoadSu
             outcomes.append(_copy_programs(engine, inspector, schema, present, Path(tmp), load_id, wh, settings, shown,
                                            loads))
         if loads:
-            dlt_load(wh, "raw_powerschool", loads)
+            replace_raw_tables(wh, "raw_powerschool", loads)
         raw_meta.ensure(wh)
         record_outcomes(wh, load_id, outcomes)
     missing = [t for t in POWERSCHOOL_TABLES if t not in present]
     return LoadSummary("powerschool", load_id, outcomes, missing)
 
 
-def _typed_hints(columns: dict[str, str]) -> dict[str, dict]:
-    kinds = {"int": "bigint", "date": "date", "text": "text"}
-    return {**{c: {"data_type": kinds[k], "nullable": True} for c, k in columns.items()},
-            "_load_id": {"data_type": "text", "nullable": False}}
+def _tonight(name: str, path: Path, columns: dict[str, str], load_id: str) -> TonightsTable:
+    return TonightsTable(name, path, tuple(columns), {"_load_id": load_id})
 
 
 def _copy_tables(engine, inspector, schema, present, work, load_id, wh, settings, shown):
@@ -244,12 +242,12 @@ def _copy_tables(engine, inspector, schema, present, work, load_id, wh, settings
         outcome = FileOutcome("powerschool", name, f"{shown}#{name}")
         try:
             _check(inspector, table, schema)
-            path, rows = _copy(engine, table, schema, work, load_id, wh.loader_file_format, settings.powerschool_fetch_size)
+            path, rows = _copy(engine, table, schema, work, wh.loader_file_format, settings.powerschool_fetch_size)
         except FileRefused as exc:
             outcome.status, outcome.message = "refused", str(exc)
         else:
             outcome.rows_read = outcome.rows_loaded = rows
-            loads.append((name, path, _typed_hints(columns), rows))
+            loads.append(_tonight(name, path, columns, load_id))
         outcomes.append(outcome)
     return outcomes, loads
 
@@ -257,13 +255,13 @@ def _copy_tables(engine, inspector, schema, present, work, load_id, wh, settings
 def _copy_programs(engine, inspector, schema, present, work, load_id, wh, settings, shown, loads) -> FileOutcome:
     outcome = FileOutcome("powerschool", "student_programs", f"{shown}#" + ",".join(settings.powerschool_programs.values()))
     try:
-        path, rows = _programs(engine, inspector, schema, settings.powerschool_programs, work, load_id,
+        path, rows = _programs(engine, inspector, schema, settings.powerschool_programs, work,
                                wh.loader_file_format, settings.powerschool_fetch_size, present)
     except FileRefused as exc:
         outcome.status, outcome.message = "refused", str(exc)
         return outcome
     outcome.rows_read = outcome.rows_loaded = rows
-    loads.append(("student_programs", path, _typed_hints(POWERSCHOOL_PROGRAMS), rows))
+    loads.append(_tonight("student_programs", path, POWERSCHOOL_PROGRAMS, load_id))
     return outcome
 
 

@@ -2,8 +2,9 @@
 
 A district that sends no STAR file, or runs PowerSchool instead of Aspen, still gets a working
 `dbt build`: a missing raw table is created empty, in exactly the shape the loader gives it (text
-columns plus the lineage columns; PowerSchool's typed), and the models over it return no rows. dlt adopts such a table
-on the first real load. The raw_meta tables are created here too (their DDL lives in
+columns plus the lineage columns; PowerSchool's typed), and the models over it return no rows. The
+first real load fills it (loaders.raw_swap, which gives a table tonight's new columns through
+``shape_statements``). The raw_meta tables are created here too (their DDL lives in
 schoolhouse.raw_meta).
 """
 
@@ -35,16 +36,39 @@ def ensure_raw_tables(wh: Warehouse) -> list[str]:
     The app tables dbt reads (educators' notes) are made readable too (app_store.share_with_dbt)."""
     raw_meta.ensure(wh)
     app_store.share_with_dbt(wh)
-    statements, created = [], []
-    for (schema, table), columns in expected_tables().items():
-        have = set(wh.columns(schema, table))
-        if not have:
-            cols = ", ".join(f'"{c}" {kind}' for c, kind in columns.items())
-            statements += [(f"create schema if not exists {schema}", ()), (f'create table {schema}."{table}" ({cols})', ())]
-            created.append(f"{schema}.{table}")
-        else:
-            statements += [(f'alter table {schema}."{table}" add column "{c}" {kind}', ())
-                           for c, kind in columns.items() if c not in have]
+    shapes = expected_tables()
+    have = existing_columns(wh)
+    statements = shape_statements(shapes, have)
     if statements:
-        wh.execute_many(statements)
-    return created
+        wh.execute_many([(sql, ()) for sql in statements])
+    return [f"{schema}.{table}" for schema, table in shapes if (schema, table) not in have]
+
+
+def existing_columns(wh: Warehouse) -> dict[tuple[str, str], set[str]]:
+    """(schema, table) → its columns, for every table of the raw schemas (one query)."""
+    rows = wh.query("select table_schema, table_name, column_name from information_schema.columns "
+                    "where left(table_schema, 4) = 'raw_'")
+    out: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        out.setdefault((schema, table), set()).add(column)
+    return out
+
+
+def shape_statements(shapes: dict[tuple[str, str], dict[str, str]], have: dict[tuple[str, str], set[str]],
+                     drop_prefix: str | None = None) -> list[str]:
+    """DDL giving each (schema, table) of ``shapes`` its columns: a missing table is created, a missing
+    column added (never one removed, except those named ``drop_prefix...``: dlt's own columns, left in
+    tables that dlt loaded before Schoolhouse loaded them itself)."""
+    statements = []
+    for (schema, table), columns in shapes.items():
+        existing = have.get((schema, table))
+        if not existing:
+            cols = ", ".join(f'"{c}" {kind}' for c, kind in columns.items())
+            statements += [f"create schema if not exists {schema}", f'create table if not exists {schema}."{table}" ({cols})']
+            continue
+        statements += [f'alter table {schema}."{table}" add column "{c}" {kind}'
+                       for c, kind in columns.items() if c not in existing]
+        if drop_prefix:
+            statements += [f'alter table {schema}."{table}" drop column "{c}"'
+                           for c in sorted(existing) if c.startswith(drop_prefix) and c not in columns]
+    return statements

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from loaders.archive import ArchivedFile
 from loaders.work_files import work_writer
-from schoolhouse.catalog import META_COLUMNS
 
 BLOCK_SIZE = 8 << 20
 
@@ -53,6 +53,7 @@ class ReadResult:
     last_record: int = 0  # the file's last record number (the header is 1)
     last_record_unreadable: bool = False
     absent_columns: list[str] = field(default_factory=list)  # the table's columns tonight's file lacked (null)
+    lineage: dict[str, str] = field(default_factory=dict)  # the lineage columns' one value for every row
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -114,11 +115,13 @@ def read_file(
     table_columns: tuple[str, ...] = (),
     aliases: dict[str, str] | None = None,
 ) -> ReadResult:
-    """Parse ``f`` into ``work_dir/<sha>.<work_format>`` (all columns text plus ``META_COLUMNS``).
+    """Parse ``f`` into ``work_dir/<sha>.<work_format>``: the file's columns as text and each row's
+    record number (``result.columns`` + ``_record_number``).
 
-    ``table_columns`` are every column the raw table has: those the file lacks are written as
-    nulls, so tonight's table has its whole shape whatever the district sent. The work file is
-    what dlt imports as is: Parquet for DuckDB, CSV for PostgreSQL's COPY."""
+    ``table_columns`` are every column the raw table has: those the file lacks are named in
+    ``result.absent_columns`` (null in tonight's table). The lineage columns hold one value per file
+    (``result.lineage``) and are added by the engine as it ingests the work file
+    (``loaders.raw_swap``: Parquet for DuckDB, CSV for PostgreSQL's COPY)."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
     columns = read_header(f, aliases)
@@ -127,13 +130,21 @@ def read_file(
     work_path = work_dir / f"{f.sha256}.{work_format}"
     padding = [c for c in table_columns if c not in columns]
     try:
-        result = _write_work_file(f, columns, keys, work_path, load_id, work_format, padding)
+        result = _write_work_file(f, columns, keys, work_path, work_format)
         _judge(f, result, max_reject_share)
     except FileRefused:
         work_path.unlink(missing_ok=True)
         raise
     result.absent_columns = padding
+    result.lineage = file_lineage(f, load_id)
     return result
+
+
+def file_lineage(f: ArchivedFile, load_id: str) -> dict[str, str]:
+    """The lineage columns of every row of ``f`` but the record number (META_COLUMNS)."""
+    # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
+    return {"_file_name": f.name, "_file_sha256": f.sha256,
+            "_file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "_load_id": load_id}
 
 
 def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, RejectedRow]) -> pacsv.CSVStreamingReader:
@@ -162,33 +173,19 @@ def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, Rejected
 
 
 def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...], work_path: Path,
-                     load_id: str, work_format: str, padding: list[str]) -> ReadResult:
+                     work_format: str) -> ReadResult:
     invalid: dict[int, RejectedRow] = {}
     reader = _csv_reader(f, columns, invalid)
-    # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
-    lineage = {"_file_name": f.name, "_file_sha256": f.sha256,
-               "_file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "_load_id": load_id}
-    out_schema = pa.schema([(c, pa.string()) for c in (*columns, *padding)] +
-                           [(c, pa.int64() if c == "_record_number" else pa.string()) for c in META_COLUMNS])
+    out_schema = pa.schema([(c, pa.string()) for c in columns] + [("_record_number", pa.int64())])
     result = ReadResult(columns, 0, 0, work_path)
     next_record = 2  # record 1 is the header
     try:
         with work_writer(work_path, out_schema, work_format) as writer:
             for batch in _batches(reader):
-                # Valid rows take the record numbers that the invalid-row handler did not claim.
-                numbers = []
-                while len(numbers) < batch.num_rows:
-                    if next_record not in invalid:
-                        numbers.append(next_record)
-                    next_record += 1
+                numbers, next_record = _record_numbers(next_record, batch.num_rows, invalid)
                 result.data_records += batch.num_rows
                 table, number_array = _reject_missing_keys(pa.Table.from_batches([batch]), keys, numbers, result)
-                for name in padding:
-                    table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
-                table = table.append_column("_record_number", number_array)
-                for name, value in lineage.items():
-                    table = table.append_column(name, pa.array([value] * table.num_rows, pa.string()))
-                writer.write_table(table)
+                writer.write_table(table.append_column("_record_number", number_array))
                 result.loaded_records += table.num_rows
     except pa.ArrowInvalid as exc:
         raise FileRefused(f"{f.name} is refused: it cannot be parsed as CSV ({exc}).") from exc
@@ -201,20 +198,38 @@ def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...],
     return result
 
 
-def _reject_missing_keys(table: pa.Table, keys: tuple[str, ...], numbers: list[int],
+def _record_numbers(start: int, count: int, invalid: dict[int, RejectedRow]) -> tuple[np.ndarray, int]:
+    """The record numbers of a batch's ``count`` rows, the first at ``start`` or after: valid rows take
+    the numbers the invalid-row handler did not claim. Also the number after the batch's last."""
+    claimed = sorted(r for r in invalid if r >= start)
+    end = start + count
+    for r in claimed:
+        if r >= end:
+            break
+        end += 1
+    numbers = np.arange(start, end, dtype=np.int64)
+    if end - start != count:
+        numbers = numbers[~np.isin(numbers, claimed)]
+    return numbers, end
+
+
+def _reject_missing_keys(table: pa.Table, keys: tuple[str, ...], numbers: np.ndarray,
                          result: ReadResult) -> tuple[pa.Table, pa.Array]:
     """The batch without rows whose key is empty (those are added to ``result.rejected``)."""
-    number_array = pa.array(numbers, pa.int64())
+    # Arrays from buffers and a length cast to bool, not pa.array or a "" scalar: those make pyarrow
+    # import pandas (0.2 s of a 2 s load) to ask whether it was handed a pandas object.
+    number_array = pa.Array.from_buffers(pa.int64(), len(numbers), [None, pa.py_buffer(numbers)])
     missing_key = None
     for k in keys:
-        empty = pc.fill_null(pc.or_kleene(pc.is_null(table[k]), pc.equal(pc.utf8_trim_whitespace(table[k]), "")), True)
+        blank = pc.invert(pc.cast(pc.utf8_length(pc.utf8_trim_whitespace(table[k])), pa.bool_()))
+        empty = pc.or_kleene(pc.is_null(table[k]), blank)  # true where null: Kleene's true or unknown
         missing_key = empty if missing_key is None else pc.or_(missing_key, empty)
     if missing_key is None or not pc.any(missing_key).as_py():
         return table, number_array
     for i in pc.indices_nonzero(missing_key).to_pylist():
         empty_keys = [k for k in keys if not (table[k][i].as_py() or "").strip()]
         # The record's own text is filled in afterwards, from the file (_with_record_text).
-        result.rejected.append(RejectedRow(numbers[i], "missing_key", f"empty {', '.join(empty_keys)}", ""))
+        result.rejected.append(RejectedRow(int(numbers[i]), "missing_key", f"empty {', '.join(empty_keys)}", ""))
     keep = pc.invert(missing_key)
     return table.filter(keep), number_array.filter(keep)
 

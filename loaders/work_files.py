@@ -1,4 +1,4 @@
-"""Work files: what the loader hands dlt to import as is (Parquet for DuckDB, CSV for PostgreSQL's COPY)."""
+"""Work files: what the engine ingests as is (Parquet for DuckDB, CSV for PostgreSQL's COPY; loaders.raw_swap)."""
 
 from __future__ import annotations
 

@@ -104,12 +104,11 @@ def load(settings: Settings, source: str, location: str | None, force: bool) -> 
     from loaders.intake import load_location
     from loaders.load import SourceUnreadable
     from schoolhouse import journal
-    from schoolhouse.sftp import SftpError
 
     with generation(settings, "load") as gen:
         try:
             summary = load_location(gen.settings, source, location, force=force, progress=console.log)
-        except (SftpError, SourceUnreadable) as exc:
+        except SourceUnreadable as exc:  # an SFTP server's refusal too
             _fail(f"Nothing was loaded from {location or settings.sources.get(source)}: {exc}")
         gen.record(journal.load_step(gen.settings, source, summary.archived, force=force))
         gen.publish()  # a refused file loaded nothing; what did load, and the refusal's record, are kept

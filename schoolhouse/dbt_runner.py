@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +95,8 @@ def run_dbt(settings: Settings, command: str, *extra: str, vars: dict | None = N
 def release_duckdb() -> None:
     """Close the DuckDB file dbt-duckdb keeps open after a run in this process: a generation's file
     is published by renaming it, which must not happen while a writer still holds it."""
+    if "dbt.adapters.duckdb.connections" not in sys.modules:
+        return  # dbt never ran in this process (a load): nothing to close, and no second of importing it
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     env = DuckDBConnectionManager._ENV

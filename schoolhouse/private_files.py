@@ -1,7 +1,8 @@
 """Files about children are readable by their owner only, whatever the umask.
 
 Everything Schoolhouse writes holds student data: the archive of SIS exports (names, addresses,
-birth dates), the landing folder, dlt's work files, the DuckDB warehouse and its WAL, the
+birth dates), the landing folder, the loader's work files (a private temporary folder), the DuckDB
+warehouse and its WAL, the
 dashboards' app store, dbt's target and logs (compiled SQL with values), the vendor files. The
 command line and the dashboards set the process umask to 077 before they write anything, so every
 file they and the processes they start (dbt, DuckDB, Streamlit) create is 0600 and every folder
@@ -27,7 +28,7 @@ def owner_only() -> None:
 
 def student_data_paths(settings: Settings) -> list[Path]:
     """Where this installation keeps student data on this machine."""
-    paths = [settings.archive_dir, settings.landing_dir, settings.dlt_dir, settings.cache_dir]
+    paths = [settings.archive_dir, settings.landing_dir, settings.cache_dir]
     if settings.target == "duckdb":
         w = settings.duckdb_path
         paths += [w, w.with_name(w.name + ".wal"), w.with_name(w.name + ".app.sqlite"),

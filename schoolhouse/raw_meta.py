@@ -77,9 +77,13 @@ def ensure(wh: Warehouse) -> None:
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
         statements.append((f"create table if not exists {SCHEMA}.{table} ({body})", ()))
     wh.execute_many(statements)
+    have_by_table: dict[str, set[str]] = {}
+    for table, column in wh.query("select table_name, column_name from information_schema.columns "
+                                  f"where table_schema = '{SCHEMA}'"):
+        have_by_table.setdefault(table, set()).add(column)
     added = []
     for table, cols in TABLES.items():
-        have = set(wh.columns(SCHEMA, table))
+        have = have_by_table.get(table, set())
         added += [(f"alter table {SCHEMA}.{table} add column {name} {kind.replace(' not null', '')}", ())
                   for name, kind in cols if name not in have]
     if added:
@@ -109,13 +113,13 @@ def record_load(wh: Warehouse, file_loads: Sequence[dict[str, Any]], rejected: S
     wh.execute_many(statements)
 
 
-def current_sha(wh: Warehouse, source: str, entity: str) -> str | None:
-    """The sha256 of the file the entity's raw table holds now (its latest successful load)."""
+def current_shas(wh: Warehouse, source: str) -> dict[str, str]:
+    """Entity → the sha256 of the file its raw table holds now (its latest successful load)."""
     ph = wh.placeholder
     rows = wh.query(
-        f"select file_sha256 from {SCHEMA}.file_loads where source = {ph} and entity = {ph} "
-        f"and status = 'loaded' order by loaded_at desc limit 1", (source, entity))
-    return rows[0][0] if rows else None
+        f"select entity, file_sha256 from {SCHEMA}.file_loads where source = {ph} and status = 'loaded' "
+        "order by loaded_at", (source,))
+    return dict(rows)  # the latest load of an entity comes last and wins
 
 
 # -- exports --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,8 +80,7 @@ class Settings:
     duckdb_path: Path = Path("warehouse.duckdb")
     archive_dir: Path = Path("archive")
     landing_dir: Path = Path("archive/landing")  # SFTP downloads wait here before they are loaded
-    dlt_dir: Path = Path(".dlt_pipelines")
-    cache_dir: Path = Path(".schoolhouse_cache")  # what the dashboards keep between processes (beside dlt_dir)
+    cache_dir: Path = Path(".schoolhouse_cache")  # what the dashboards keep between processes
     # dbt on DuckDB: models built at once, memory before DuckDB spills to disk, DuckDB's threads (None: every core)
     dbt_threads: int = 2
     duckdb_memory_limit: str = "80%"
@@ -128,7 +128,6 @@ class Settings:
     retention_days: int | None = None
     retention_accept_history_loss: bool = False
     notify: Notify = Notify()
-    dlt_progress: bool = False
     _secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def secret(self, name: str, vendor: str | None = None) -> str | None:
@@ -172,7 +171,7 @@ class Settings:
                         key_passphrase=pick("key_passphrase") or None)
 
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.target, self.duckdb_path, self.dlt_dir)
+        return Warehouse(self.target, self.duckdb_path)
 
     def dbt_vars(self) -> dict[str, Any]:
         """Every dbt var these settings imply (those not set keep dbt_project.yml's defaults)."""
@@ -291,12 +290,14 @@ _SCALARS: dict[str, Callable[[Any, str], Any]] = {
     "ldap_insecure_plaintext": _flag, "login_max_failures": _positive(int), "login_lockout_minutes": _positive(int),
     "session_idle_minutes": _positive(int),
     "retention_days": _positive(int), "retention_accept_history_loss": _flag,
-    "dlt_progress": _flag,
     "dbt_threads": _positive(int), "duckdb_threads": _positive(int), "duckdb_memory_limit": _memory,
 }
-_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir", "cache_dir", "project_dir", "known_hosts", "ldap_ca_file")
+_PATHS = ("duckdb_path", "archive_dir", "landing_dir", "cache_dir", "project_dir", "known_hosts", "ldap_ca_file")
 _STRUCTURED = ("sources", "file_patterns", "exports", "dbt_vars", "powerschool_programs", "notify")
 KNOWN = (*_SCALARS, *_PATHS, *_STRUCTURED)
+# Settings an earlier version read, accepted in a settings file (with a warning) so it keeps working.
+RETIRED = {"dlt_dir": "the loader replaces raw tables itself and keeps no pipeline state",
+           "dlt_progress": "the loader no longer runs dlt"}
 
 
 def find_config(config_file: Path | str | None, environ: Mapping[str, str]) -> Path | None:
@@ -370,6 +371,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise SettingsError(f"The settings file {path} must be a mapping of setting: value.")
     _refuse_secrets(loaded, path)
+    for name in sorted(set(loaded) & set(RETIRED)):
+        warnings.warn(f"{path}: the setting {name} is no longer used ({RETIRED[name]}); remove it.", stacklevel=2)
+        del loaded[name]
     unknown = sorted(set(loaded) - set(KNOWN))
     if unknown:
         raise SettingsError(f"{path} has unknown settings ({', '.join(unknown)}); known: {', '.join(KNOWN)}.")
@@ -569,9 +573,8 @@ def _build(values: dict[str, tuple[Any, Path]], config_file: Path | None, secret
         else:
             key = "dbt_vars_extra" if name == "dbt_vars" else name
             kwargs[key] = _STRUCTURED_PARSERS[name](value, base)
-    for name in ("duckdb_path", "archive_dir", "landing_dir", "dlt_dir"):
+    for name in ("duckdb_path", "archive_dir", "landing_dir", "cache_dir"):
         kwargs.setdefault(name, _path(getattr(Settings, name), Path.cwd()))
     if "landing_dir" not in {n for n in values} and "archive_dir" in values:
         kwargs["landing_dir"] = kwargs["archive_dir"] / "landing"
-    kwargs.setdefault("cache_dir", kwargs["dlt_dir"].parent / Settings.cache_dir)
     return Settings(config_file=config_file, _secrets=secrets, **kwargs)

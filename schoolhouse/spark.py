@@ -45,8 +45,8 @@ SESSION_CONFIG = {
 
 
 def land_raw(duckdb_path: Path, folder: Path) -> list[tuple[str, str]]:
-    """Copy every raw table of the DuckDB warehouse (raw_* schemas, without dlt's staging schemas and
-    bookkeeping tables) to ``folder/<schema>/<table>.parquet``, replacing what an earlier landing
+    """Copy every raw table of the DuckDB warehouse (raw_* schemas, without the staging schemas and
+    bookkeeping tables an earlier version's dlt loads left) to ``folder/<schema>/<table>.parquet``, replacing what an earlier landing
     left there; the (schema, table) pairs landed."""
     import duckdb
 

@@ -1,4 +1,4 @@
-"""The warehouse: which engine, how dlt reaches it, and a plain DB-API connection for metadata.
+"""The warehouse: which engine, and a plain DB-API connection to it.
 
 DuckDB (an embedded file, the default) or PostgreSQL (from the standard libpq variables
 PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE). This is the only module that knows the
@@ -48,8 +48,6 @@ def published_path(path: Path) -> Path:
 class Warehouse:
     target: str = "duckdb"
     duckdb_path: Path = field(default_factory=lambda: Path("warehouse.duckdb").resolve())
-    # dlt keeps its pipeline state here (one folder per dataset and target).
-    pipelines_dir: Path = field(default_factory=lambda: Path(".dlt_pipelines").resolve())
 
     def __post_init__(self) -> None:
         if self.target not in TARGETS:
@@ -71,24 +69,9 @@ class Warehouse:
         p = self.pg_params()
         return f"PostgreSQL {p['dbname']}@{p['host']}"
 
-    def dlt_destination(self):
-        import dlt
-
-        if self.target == "duckdb":
-            return dlt.destinations.duckdb(str(self.duckdb_path))
-        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
-
-        p = self.pg_params()
-        creds = PostgresCredentials()
-        creds.database, creds.username, creds.host, creds.port = p["dbname"], p["user"], p["host"], p["port"]
-        creds.password = p["password"] or None
-        # dlt insists on a password; libpq does not (trust, peer, .pgpass). Mark resolved as configured.
-        creds.resolve()
-        return dlt.destinations.postgres(credentials=creds)
-
     @property
     def loader_file_format(self) -> str:
-        # Arrow data goes to DuckDB as Parquet and to PostgreSQL as CSV through COPY.
+        # The loader's work files: DuckDB reads Parquet itself, PostgreSQL's COPY takes CSV (loaders.raw_swap).
         return "parquet" if self.target == "duckdb" else "csv"
 
     @contextmanager
@@ -110,6 +93,22 @@ class Warehouse:
             yield con
             if not read_only:
                 con.commit()
+        finally:
+            con.close()
+
+    @contextmanager
+    def kept_open(self) -> Iterator[None]:
+        """Within this, DuckDB opens the file once: a process's connections to one file share its
+        database while any of them is open, and a command's many short ones (each of which would
+        otherwise read the catalog again, ~30 ms) reuse it. PostgreSQL: nothing to keep."""
+        if self.target != "duckdb":
+            yield
+            return
+        import duckdb
+
+        con = duckdb.connect(str(self.duckdb_path))
+        try:
+            yield
         finally:
             con.close()
 

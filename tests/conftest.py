@@ -60,16 +60,16 @@ def own_dbt_target(tmp_path, monkeypatch):
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
-    """Archive, dlt state and landing folders under tmp_path, so tests never share state."""
+    """Archive, cache and landing folders under tmp_path, so tests never share state."""
     monkeypatch.setenv("SCHOOLHOUSE_ARCHIVE_DIR", str(tmp_path / "archive"))
-    monkeypatch.setenv("SCHOOLHOUSE_DLT_DIR", str(tmp_path / "dlt"))
+    monkeypatch.setenv("SCHOOLHOUSE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SCHOOLHOUSE_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
     return tmp_path
 
 
 def use_engine(engine: str, request, monkeypatch) -> Warehouse:
-    """Point the process (and the dbt/dlt it runs) at a fresh database on ``engine``."""
+    """Point the process (and the dbt it runs) at a fresh database on ``engine``."""
     monkeypatch.setenv("SCHOOLHOUSE_TARGET", engine)
     if engine == "postgres":
         server = request.getfixturevalue("pg")

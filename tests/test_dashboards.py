@@ -125,10 +125,10 @@ if not run_dbt(settings, "test", "--select", "path:models/marts/access", "--quie
 
 
 def _build(folder: Path, as_of: str, work: Path, env: dict[str, str]) -> None:
-    """Load and build in a child process: dbt-duckdb and dlt keep the DuckDB file open in the process
+    """Load and build in a child process: dbt-duckdb keeps the DuckDB file open in the process
     that ran them, and the dashboards open it read-only (as they do beside a nightly load)."""
     env = {**os.environ, **env, "SCHOOLHOUSE_AS_OF_DATE": as_of,
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(work / "archive"), "SCHOOLHOUSE_DLT_DIR": str(work / "dlt"),
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(work / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(work / "cache"),
            "SCHOOLHOUSE_LANDING_DIR": str(work / "landing"),
            "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     done = subprocess.run([sys.executable, "-c", BUILD, str(folder)], env=env, cwd=ROOT,

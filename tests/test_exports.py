@@ -344,7 +344,7 @@ def night(tmp_path_factory, district) -> Night:
 
 def session_env(root: Path) -> dict[str, str]:
     return {
-        "SCHOOLHOUSE_ARCHIVE_DIR": str(root / "archive"), "SCHOOLHOUSE_DLT_DIR": str(root / "dlt"),
+        "SCHOOLHOUSE_ARCHIVE_DIR": str(root / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(root / "cache"),
         "SCHOOLHOUSE_LANDING_DIR": str(root / "landing"), "SCHOOLHOUSE_DUCKDB_PATH": str(root / "warehouse.duckdb"),
         # Our own dbt target folder: other dbt runs in the project folder never swap the manifest under us.
         "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs"),

@@ -1,5 +1,5 @@
 """Files about children are owner-only (0600, folders 0700) whatever the umask: the archive of SIS
-exports, the landing folder, dlt's work files, the DuckDB warehouse, and what was left open before."""
+exports, the landing folder, the DuckDB warehouse, and what was left open before."""
 
 from __future__ import annotations
 
@@ -36,14 +36,14 @@ def test_a_load_under_a_lax_umask_leaves_nothing_readable_to_others(tmp_path, um
     os.chmod(archive / "old", 0o755)
     os.chmod(archive / "old" / "students_export.txt", 0o644)
     env = {**os.environ, "SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(archive), "SCHOOLHOUSE_DLT_DIR": str(tmp_path / "dlt")}
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(archive), "SCHOOLHOUSE_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run(
         [sys.executable, "-c", f"import os, sys; os.umask({umask}); from schoolhouse.cli import main; "
                                "sys.argv = ['schoolhouse', 'load', 'district', sys.argv[1]]; main()", str(district)],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert stat.S_IMODE(archive.stat().st_mode) == 0o700
-    for folder in (archive, tmp_path / "dlt"):
+    for folder in (archive,):
         modes = _modes(folder)
         assert modes, folder
         for name, mode in modes.items():

@@ -28,13 +28,13 @@ def _load(env: dict, source: str, folder: Path) -> None:
 
 def test_purge_keeps_the_record_and_tonights_files_and_explains_history(tmp_path, monkeypatch):
     env = {**os.environ, "SCHOOLHOUSE_TARGET": "duckdb", "SCHOOLHOUSE_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
-           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp_path / "archive"), "SCHOOLHOUSE_DLT_DIR": str(tmp_path / "dlt")}
+           "SCHOOLHOUSE_ARCHIVE_DIR": str(tmp_path / "archive"), "SCHOOLHOUSE_CACHE_DIR": str(tmp_path / "cache")}
     for day in (20, 21):  # two nights: the second changes some files, so the first's copies are old
         folder = tmp_path / f"night{day}"
         generate(folder, students=80, seed=6, day=day, dirty=True)
         for source in ("district", "aspen"):
             _load(env, source, folder)
-    for key in ("SCHOOLHOUSE_TARGET", "SCHOOLHOUSE_DUCKDB_PATH", "SCHOOLHOUSE_ARCHIVE_DIR", "SCHOOLHOUSE_DLT_DIR"):
+    for key in ("SCHOOLHOUSE_TARGET", "SCHOOLHOUSE_DUCKDB_PATH", "SCHOOLHOUSE_ARCHIVE_DIR", "SCHOOLHOUSE_CACHE_DIR"):
         monkeypatch.setenv(key, env[key])
     assert retention.purge(load_settings()) is None  # no retention set: everything kept
 

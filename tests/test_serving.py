@@ -212,7 +212,7 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     original = {t: contents(wh, *t) for t in tables(wh)}
     if engine == "duckdb":
         monkeypatch.setenv("SCHOOLHOUSE_DUCKDB_PATH", str(tmp_path / "replayed" / "warehouse.duckdb"))
-        monkeypatch.setenv("SCHOOLHOUSE_DLT_DIR", str(tmp_path / "dlt_replay"))
+        monkeypatch.setenv("SCHOOLHOUSE_CACHE_DIR", str(tmp_path / "cache_replay"))
     replayed_wh = use_engine(engine, request, monkeypatch)
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[1]))
     result = CliRunner().invoke(main, ["replay", "--from-archive"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -106,3 +108,16 @@ def test_export_scopes_name_the_grades_the_marts_use(tmp_path):
                                                   {"vendor": "clever", "to": "b"}]}))
     with pytest.raises(SettingsError, match="different schools lists"):
         load_settings(config, environ={})
+
+
+def test_a_retired_setting_still_loads_with_a_warning(tmp_path):
+    """dlt_dir and dlt_progress were read before the loader replaced raw tables itself: a district's
+    file that still has them keeps working, and is told to drop them."""
+    config = tmp_path / "d.yml"
+    config.write_text("dlt_dir: /srv/schoolhouse/.dlt_pipelines\ndlt_progress: true\ndistrict_name: X\n")
+    with pytest.warns(UserWarning) as caught:
+        settings = load_settings(config)
+    assert sorted(str(w.message).split("the setting ")[1].split(" ")[0] for w in caught) == ["dlt_dir", "dlt_progress"]
+    assert all("is no longer used" in str(w.message) and "remove it" in str(w.message) for w in caught)
+    assert settings.district_name == "X"
+    assert settings.cache_dir == Path.cwd() / ".schoolhouse_cache"

@@ -1,0 +1,82 @@
+"""Tonight's raw tables replace last night's in one transaction, on both engines (loaders/raw_swap.py).
+
+The failures here are the engines' own: a work file whose record numbers are not numbers makes
+DuckDB's insert and PostgreSQL's COPY fail half way through a night's tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from loaders.load import load_files
+from loaders.raw_swap import TonightsTable, replace_raw_tables
+from loaders.work_files import work_writer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "aspen_x2"
+
+
+def _load(wh, folder: Path, archive: Path):
+    summary = load_files("aspen", folder, wh, archive, max_reject_share=0.5)  # the fixtures reject on purpose
+    assert summary.ok, [o.message for o in summary.refused]
+    return summary
+
+
+def _work_file(wh, path: Path, columns: dict[str, list]) -> TonightsTable:
+    table = pa.table(columns)
+    path = path.with_suffix("." + wh.loader_file_format)
+    with work_writer(path, table.schema, wh.loader_file_format) as writer:
+        writer.write_table(table)
+    return TonightsTable(path.stem, path, tuple(columns), {"_file_name": "tonight.txt", "_file_sha256": "f" * 64,
+                                                           "_file_date": "2026-12-04", "_load_id": "L-tonight"})
+
+
+def test_a_failure_half_way_leaves_every_table_as_last_night(warehouse, tmp_path):
+    _load(warehouse, FIXTURES, tmp_path / "archive")
+    before = {t: warehouse.query(f"select count(*), max(_load_id) from raw_aspen.{t}")[0] for t in ("students", "educators")}
+    assert before["students"][0] > 0 and before["educators"][0] > 0
+
+    students = _work_file(warehouse, tmp_path / "students", {"local_id": ["X1"], "_record_number": pa.array([2], pa.int64())})
+    broken = _work_file(warehouse, tmp_path / "educators", {"local_id": ["E1"], "_record_number": ["not a number"]})
+    with pytest.raises(Exception):
+        replace_raw_tables(warehouse, "raw_aspen", [students, broken])
+
+    after = {t: warehouse.query(f"select count(*), max(_load_id) from raw_aspen.{t}")[0] for t in ("students", "educators")}
+    assert after == before  # students was replaced first, and is last night's all the same
+
+
+def test_tonights_table_is_whole_with_one_lineage_for_every_row(warehouse, tmp_path):
+    _load(warehouse, FIXTURES, tmp_path / "archive")
+    students = _work_file(warehouse, tmp_path / "students",
+                          {"local_id": ["X1", "X2"], "full_name": ["O'Brien, Zoë", None], "brand_new": ["a", "b"],
+                           "_record_number": pa.array([2, 4], pa.int64())})
+    students = TonightsTable(students.table, students.work_file, students.columns, students.constants,
+                             extra_columns=("brand_new",))
+    replace_raw_tables(warehouse, "raw_aspen", [students])
+
+    rows = warehouse.query("select local_id, full_name, brand_new, _record_number, _file_name, _file_sha256, _file_date, "
+                           "_load_id, grade from raw_aspen.students order by local_id")
+    assert rows == [("X1", "O'Brien, Zoë", "a", 2, "tonight.txt", "f" * 64, "2026-12-04", "L-tonight", None),
+                    ("X2", None, "b", 4, "tonight.txt", "f" * 64, "2026-12-04", "L-tonight", None)]
+    # The lineage columns' values were the columns' defaults for the COPY only (PostgreSQL).
+    if warehouse.target == "postgres":
+        assert warehouse.query("select count(*) from information_schema.columns where table_schema = 'raw_aspen' "
+                               "and column_default is not null") == [(0,)]
+
+
+def test_a_table_an_earlier_version_loaded_with_dlt_is_taken_over(warehouse, tmp_path):
+    """dlt left bookkeeping columns (not null) in the raw tables it loaded: the next load drops them."""
+    _load(warehouse, FIXTURES, tmp_path / "archive")
+    for sql in ('alter table raw_aspen.students add column "_dlt_load_id" text',
+                "update raw_aspen.students set _dlt_load_id = '1700000000.1'",
+                'alter table raw_aspen.students alter column "_dlt_load_id" set not null'):
+        warehouse.execute_many([(sql, ())])  # one at a time: DuckDB sets not null only on committed rows
+    folder = tmp_path / "tonight"
+    folder.mkdir()
+    text = (FIXTURES / "students_export.csv").read_bytes()
+    (folder / "students_export.csv").write_bytes(text.rstrip(b"\r\n").rsplit(b"\r\n", 1)[0] + b"\r\n")  # one fewer
+    summary = _load(warehouse, folder, tmp_path / "archive")
+    assert [o.status for o in summary.outcomes] == ["loaded"]
+    assert "_dlt_load_id" not in warehouse.columns("raw_aspen", "students")
+    assert warehouse.query("select count(*) from raw_aspen.students")[0][0] == summary.outcomes[0].rows_loaded
