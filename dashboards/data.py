@@ -721,45 +721,73 @@ def star_bands(staff_id: str, filters: Filters, subject: str) -> pd.DataFrame:
     return star_view(staff_id, filters, subject)["bands"]
 
 
+def star_growth_numbers(staff_id: str, filters: Filters, subject: str, since: dt.date) -> pd.DataFrame:
+    """Per grade and testing window this school year (fall: July-November, winter: December-February,
+    spring: March-June), each student's latest STAR test of the window: tested students and their
+    median percentile; and the students also tested in the window before (same grade), their number
+    and the median of their change. Unprotected: star_growth protects it.
+
+    Computed by the engine: a district's year of STAR tests is hundreds of thousands of rows, and
+    only a few dozen numbers come back."""
+    where, params = filters.sql()
+    df = _over_students(staff_id,
+        f"""with tests as (
+                select r.student_id, m.grade_level as grade, r.test_date, r.percentile,
+                       case when extract(month from r.test_date) between 7 and 11 then 'fall'
+                            when extract(month from r.test_date) in (12, 1, 2) then 'winter'
+                            else 'spring' end as test_window
+                from marts.fct_assessment_results as r
+                inner join marts.metrics_students as m on m.student_id = r.student_id
+                where r.student_id in ({ALLOWED}) and r.source_system = 'star' and r.subject = ?
+                    and r.test_date >= ? and r.percentile is not null and m.grade_level is not null{where}),
+            ranked as (
+                select student_id, grade, test_window, percentile,
+                       row_number() over (partition by student_id, grade, test_window order by test_date desc) as recency
+                from tests),
+            latest as (select student_id, grade, test_window, percentile from ranked where recency = 1),
+            tested as (
+                select grade, test_window, count(*) as students,
+                       percentile_cont(0.5) within group (order by percentile) as median_percentile
+                from latest group by grade, test_window),
+            changed as (
+                select later.grade, later.test_window, count(*) as matched_students,
+                       percentile_cont(0.5) within group (order by later.percentile - earlier.percentile) as median_change
+                from latest as later
+                inner join latest as earlier
+                    on earlier.student_id = later.student_id and earlier.grade = later.grade
+                    and earlier.test_window = case later.test_window when 'winter' then 'fall'
+                                                                     when 'spring' then 'winter' end
+                group by later.grade, later.test_window)
+            select t.grade, t.test_window, t.students, t.median_percentile,
+                   coalesce(c.matched_students, 0) as matched_students, c.median_change
+            from tested as t
+            left join changed as c on c.grade = t.grade and c.test_window = t.test_window""",
+        [staff_id, subject, since, *params],
+    )
+    cols = ["grade", "window", "students", "median_percentile", "matched_students", "median_change"]
+    found = {(g, w): row for g, w, *row in df.itertuples(index=False)}
+    windows = [w for w in WINDOWS if w in set(df["test_window"])]
+    rows = []
+    # Every window tested this year, in every grade tested (none tested in a window is a row too).
+    for grade in sorted(set(df["grade"]), key=grade_key):
+        for window in windows:
+            students, median, matched, change = found.get((grade, window), (0, np.nan, 0, np.nan))
+            rows.append((grade, window, int(students), _float(median), int(matched), _float(change)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _float(value) -> float:
+    return np.nan if value is None or pd.isna(value) else float(value)
+
+
 @cache
 def star_growth(staff_id: str, filters: Filters, subject: str, since: dt.date) -> pd.DataFrame:
     """STAR by testing window this school year: median percentile per grade and window, and the
     median change for students tested in consecutive windows (fall→winter, winter→spring)."""
-    where, params = filters.sql()
-    df = _over_students(staff_id,
-        f"""select r.student_id, m.grade_level as grade, r.test_date, r.percentile
-            from marts.fct_assessment_results as r
-            inner join marts.metrics_students as m on m.student_id = r.student_id
-            where r.student_id in ({ALLOWED}) and r.source_system = 'star' and r.subject = ?
-                and r.test_date >= ? and r.percentile is not null{where}""",
-        [staff_id, subject, since, *params],
-    )
-    cols = ["grade", "window", "students", "median_percentile", "matched_students", "median_change"]
-    if df.empty:
-        return _without(protect(pd.DataFrame(columns=cols), n="students", counts=("matched_students",),
+    out = star_growth_numbers(staff_id, filters, subject, since)
+    if out.empty:
+        return _without(protect(out, n="students", counts=("matched_students",),
                                 values=("median_percentile", "median_change")), "students")
-    df["test_date"] = pd.to_datetime(df["test_date"])
-    df["percentile"] = df["percentile"].astype(float)
-    month = df["test_date"].dt.month
-    df["window"] = np.where(month.isin([7, 8, 9, 10, 11]), "fall", np.where(month.isin([12, 1, 2]), "winter", "spring"))
-    latest = df.sort_values("test_date").groupby(["student_id", "grade", "window"], as_index=False).last()
-    wide = latest.pivot(index=["student_id", "grade"], columns="window", values="percentile")
-    rows = []
-    for grade in sorted(latest["grade"].unique(), key=grade_key):
-        g = wide.xs(grade, level="grade")
-        for i, window in enumerate(WINDOWS):
-            if window not in g:
-                continue
-            scores = g[window].dropna()
-            change = None
-            if i > 0 and WINDOWS[i - 1] in g:
-                both = g[[WINDOWS[i - 1], window]].dropna()
-                change = both[window] - both[WINDOWS[i - 1]]
-            rows.append({"grade": grade, "window": window, "students": len(scores),
-                         "median_percentile": scores.median() if len(scores) else np.nan,
-                         "matched_students": len(change) if change is not None else 0,
-                         "median_change": change.median() if change is not None and len(change) else np.nan})
-    out = pd.DataFrame(rows, columns=cols)
     # The median change describes the matched students: a group of its own, hidden when small.
     out["median_change"] = out["median_change"].where(out["matched_students"] >= MIN_GROUP)
     out = protect(out, n="students", counts=("matched_students",), values=("median_percentile",),
