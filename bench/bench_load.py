@@ -102,7 +102,7 @@ def main() -> None:
                for key, values in runs.items()}
 
     lines = [f"# Loader benchmark: {args.students:,} students, {rows:,} rows in 8 Aspen files ({mib:.0f} MiB)", "",
-             f"Median of {args.runs} runs (all runs, seconds, in brackets); peak RSS the largest of them.", "",
+             f"Median of {args.runs} runs (every run in the runs column); peak RSS the largest of them.", "",
              "| engine | what | seconds | runs | rows/s | peak RSS MiB | × floor |", "|---|---|---|---|---|---|---|"]
     for engine in ("DuckDB", "PostgreSQL"):
         floor = [v for (e, w), v in results.items() if e == engine and "floor" in w][0][0]

@@ -9,17 +9,20 @@ semantics); a refused file leaves yesterday's table untouched. ``raw_meta.file_l
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import threading
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from loaders.archive import ArchivedFile, archive_file
 from loaders.discover import Candidate, discover
-from loaders.raw_swap import TonightsTable, replace_raw_tables
+from loaders.raw_swap import RawSwap, TonightsTable
 from loaders.reader import FileRefused, ReadResult, RejectedRow, read_file, read_header
 from schoolhouse import raw_meta
 from schoolhouse.catalog import (FILE_SOURCES, META_COLUMNS, STAR_LAYOUT_ONLY, STAR_LAYOUTS, EntitySpec,
@@ -124,15 +127,20 @@ def entity_specs(source: str, patterns: dict[str, tuple[str, ...]] | None = None
 
 
 class _Archiver:
-    """Archives each file of the folder once, and each zip member on its own as zip:member."""
+    """Archives each file of the folder once, and each zip member on its own as zip:member. Safe to
+    call from the reader threads (two members of one zip archive the zip once)."""
 
     def __init__(self, root: Path, work: Path) -> None:
         self.root, self.work, self.done = root, work, {}
+        self._guard, self._locks = threading.Lock(), {}
 
     def __call__(self, candidate: Candidate) -> ArchivedFile:
-        if candidate.path not in self.done:
-            self.done[candidate.path] = archive_file(candidate.path, self.root)
-        container = self.done[candidate.path]
+        with self._guard:
+            lock = self._locks.setdefault(candidate.path, threading.Lock())
+        with lock:
+            if candidate.path not in self.done:
+                self.done[candidate.path] = archive_file(candidate.path, self.root)
+            container = self.done[candidate.path]
         if candidate.member is None:
             return container
         target = self.work / f"{container.sha256[:12]}-{Path(candidate.member).name}"
@@ -141,9 +149,8 @@ class _Archiver:
         return archive_file(target, self.root, name=candidate.label)
 
 
-def _outcome_of(source: str, entity: str, spec: EntitySpec, candidate: Candidate, archive: _Archiver,
+def _outcome_of(source: str, entity: str, spec: EntitySpec, candidate: Candidate, af: ArchivedFile,
                 wh: Warehouse, work: Path, load_id: str, max_reject_share: float, current: str | None) -> FileOutcome:
-    af = archive(candidate)
     if candidate.member is None and candidate.path.suffix.lower() == ".zip":
         return FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused", archive_path=str(af.path),
                            message=f"{af.name} is refused: the zip holds no CSV or text file.")
@@ -184,25 +191,31 @@ def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, ma
     current = raw_meta.current_shas(wh, source)  # the file each raw table holds now
     load_id = new_load_id()
     found = discover(folder, specs, others)
-    outcomes: list[FileOutcome] = []
     with tempfile.TemporaryDirectory(prefix="schoolhouse-load-") as tmp:
         work = Path(tmp)
         archive = _Archiver(archive_root, work)
-        for entity, candidate in found.found.items():
+
+        def outcome(entity: str, candidate: Candidate) -> FileOutcome:
             if progress:
                 progress(f"reading {candidate.label}")
-            outcomes.append(_outcome_of(source, entity, by_entity[entity], candidate, archive, wh, work, load_id,
-                                        max_reject_share, None if force else current.get(entity)))
+            return _outcome_of(source, entity, by_entity[entity], candidate, archive(candidate), wh, work, load_id,
+                               max_reject_share, None if force else current.get(entity))
+
+        # hashlib and Arrow work without the GIL: files are archived and read side by side, one per
+        # core, and each accepted one goes into tonight's transaction as soon as it is read.
+        workers = max(1, min(len(found.found), os.cpu_count() or 1))
+        with RawSwap(wh, f"raw_{source}") as swap, ThreadPoolExecutor(max_workers=workers) as pool:
+            reads = [pool.submit(outcome, entity, candidate) for entity, candidate in found.found.items()]
+            for done in as_completed(reads):
+                if done.result().status == "loaded":
+                    swap.add(done.result().tonight)
+        outcomes = [r.result() for r in reads]  # in the folder's order
         outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
         outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
-        accepted = [o for o in outcomes if o.status == "loaded"]
-        if accepted:
-            if progress:
-                progress(f"loading {len(accepted)} tables into raw_{source}")
-            replace_raw_tables(wh, f"raw_{source}", [o.tonight for o in accepted])
         record_outcomes(wh, load_id, outcomes)
     never = [e for e in found.missing if e not in current]
-    return LoadSummary(source, load_id, outcomes, found.missing, never, archived=list(archive.done.values()))
+    return LoadSummary(source, load_id, outcomes, found.missing, never,
+                       archived=[archive.done[path] for path in sorted(archive.done)])
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:

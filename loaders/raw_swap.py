@@ -36,24 +36,44 @@ class TonightsTable:
     extra_columns: tuple[str, ...] = ()  # tonight's file's columns the catalog does not know (text)
 
 
+class RawSwap:
+    """One transaction in which tonight's tables replace last night's, each filled as soon as it is
+    handed over (while the next file is still being read); committed when the ``with`` block ends
+    without an error, rolled back otherwise."""
+
+    def __init__(self, wh: Warehouse, schema: str) -> None:
+        self.wh, self.schema = wh, schema
+
+    def __enter__(self) -> RawSwap:
+        self._known = expected_tables()
+        self._have = existing_columns(self.wh)
+        self._connection = self.wh.connect()
+        self._cur = self.wh.cursor(self._connection.__enter__())
+        if self.wh.target == "duckdb":
+            self._cur.execute("begin transaction")
+        return self
+
+    def add(self, t: TonightsTable) -> None:
+        key = (self.schema, t.table)
+        shape = {**self._known.get(key, {}), **{c: "text" for c in t.extra_columns}}
+        for sql in shape_statements({key: shape}, self._have, drop_prefix="_dlt_"):
+            self._cur.execute(sql)
+        self._have[key] = set(shape) | {c for c in self._have.get(key, ()) if not c.startswith("_dlt_")}
+        fill = _fill_duckdb if self.wh.target == "duckdb" else _fill_postgres
+        fill(self._cur, f'{self.schema}."{t.table}"', t)
+
+    def __exit__(self, *exc_info) -> None:
+        # wh.connect commits on a clean exit; on an error it closes the connection and the engine rolls back.
+        self._connection.__exit__(*exc_info)
+
+
 def replace_raw_tables(wh: Warehouse, schema: str, tables: list[TonightsTable]) -> None:
     """Replace each of ``tables`` in ``schema`` with its work file, all in one transaction."""
     if not tables:
         return
-    known = expected_tables()
-    shapes = {(schema, t.table): {**known.get((schema, t.table), {}), **{c: "text" for c in t.extra_columns}}
-              for t in tables}
-    statements = shape_statements(shapes, existing_columns(wh), drop_prefix="_dlt_")
-    with wh.connect() as con:
-        cur = wh.cursor(con)
-        if wh.target == "duckdb":
-            cur.execute("begin transaction")
-        for sql in statements:
-            cur.execute(sql)
-        fill = _fill_duckdb if wh.target == "duckdb" else _fill_postgres
+    with RawSwap(wh, schema) as swap:
         for t in tables:
-            fill(cur, f'{schema}."{t.table}"', t)
-        # wh.connect commits on success; an error closes the connection and the engine rolls back.
+            swap.add(t)
 
 
 def _quoted(column: str) -> str:
