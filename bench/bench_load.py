@@ -114,7 +114,7 @@ def main() -> None:
     lines += ["", "Ours includes starting the command line, archiving with sha256, encoding detection, header "
               "checks, record numbering, reject capture, recording the load and replacing the eight raw tables "
               "in one transaction; the floor only ingests. Each run is one child process."]
-    write_results("load", lines)
+    write_results("load" if args.students == 50_000 else f"load_{args.students}", lines)
 
 
 if __name__ == "__main__":

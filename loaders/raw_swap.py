@@ -13,7 +13,7 @@ written to the work file row by row: DuckDB selects them as constants, PostgreSQ
 column's default for the length of the ``COPY``.
 
 Why not dlt: its transactional ``replace`` (``insert-from-staging``) loads each table into a staging
-schema and copies it again; with the pipeline's own bookkeeping that was 5.4-7× the engines' bulk
+schema and copies it again; with the pipeline's own bookkeeping that was 5.4–9× the engines' bulk
 ingest of the same files (bench/README.md). Its faster ``truncate-and-insert`` empties the tables
 before the load in a transaction of its own, so a failed load would leave them empty.
 """

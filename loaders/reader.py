@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -115,7 +116,7 @@ def read_file(
     table_columns: tuple[str, ...] = (),
     aliases: dict[str, str] | None = None,
 ) -> ReadResult:
-    """Parse ``f`` into ``work_dir/<sha>.<work_format>``: the file's columns as text and each row's
+    """Parse ``f`` into a work file in ``work_dir`` (``result.work_path``): the file's columns as text and each row's
     record number (``result.columns`` + ``_record_number``).
 
     ``table_columns`` are every column the raw table has: those the file lacks are named in
@@ -127,7 +128,8 @@ def read_file(
     columns = read_header(f, aliases)
     _check_header(f, columns, required, known)
     work_dir.mkdir(parents=True, exist_ok=True)
-    work_path = work_dir / f"{f.sha256}.{work_format}"
+    # Unique even for two entities sent the same bytes: files are read side by side (loaders.load).
+    work_path = work_dir / f"{f.sha256[:16]}-{uuid.uuid4().hex[:8]}.{work_format}"
     padding = [c for c in table_columns if c not in columns]
     try:
         result = _write_work_file(f, columns, keys, work_path, work_format)

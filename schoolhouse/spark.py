@@ -4,7 +4,7 @@ The raw tables a load wrote into the DuckDB warehouse are landed as Parquet, one
 (DuckDB writes a table's declared columns even when it has no rows), and Spark tables point at
 them; then dbt builds every seed, model and test on Spark. Install it with
 ``pip install -c requirements.lock -e ".[spark]"`` (Java 17). A Databricks deployment uses
-dbt-databricks and dlt's databricks destination instead (README, "Spark and Databricks").
+dbt-databricks instead, with raw tables landed as Delta (README, "Spark and Databricks").
 """
 
 from __future__ import annotations

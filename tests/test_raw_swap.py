@@ -80,3 +80,19 @@ def test_a_table_an_earlier_version_loaded_with_dlt_is_taken_over(warehouse, tmp
     assert [o.status for o in summary.outcomes] == ["loaded"]
     assert "_dlt_load_id" not in warehouse.columns("raw_aspen", "students")
     assert warehouse.query("select count(*) from raw_aspen.students")[0][0] == summary.outcomes[0].rows_loaded
+
+
+def test_two_entities_sent_the_same_bytes_each_load_whole(duckdb_warehouse, tmp_path):
+    """Files are read side by side: the reading and math files of a district that sent one export
+    twice must not share a work file (each would be written over by the other while it is read)."""
+    folder = tmp_path / "star"
+    folder.mkdir()
+    text = (Path(__file__).parent / "fixtures" / "star_v2" / "SR_v2.csv").read_bytes()
+    (folder / "SR_v2.csv").write_bytes(text)
+    (folder / "SM_v2.csv").write_bytes(text)
+    summary = load_files("star", folder, duckdb_warehouse, tmp_path / "archive", max_reject_share=0.5)
+    loaded = {o.entity: o.rows_loaded for o in summary.outcomes if o.status == "loaded"}
+    assert len(loaded) == 2 and len(set(loaded.values())) == 1, summary.outcomes
+    assert len({o.tonight.work_file for o in summary.outcomes if o.tonight}) == 2  # one work file each
+    for entity, rows in loaded.items():
+        assert duckdb_warehouse.query(f"select count(*), count(distinct _record_number) from raw_star.{entity}") == [(rows, rows)]
