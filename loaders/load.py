@@ -205,11 +205,13 @@ def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, ma
         # core, and each accepted one goes into tonight's transaction as soon as it is read.
         workers = max(1, min(len(found.found), os.cpu_count() or 1))
         with RawSwap(wh, f"raw_{source}") as swap, ThreadPoolExecutor(max_workers=workers) as pool:
-            reads = [pool.submit(outcome, entity, candidate) for entity, candidate in found.found.items()]
-            for done in as_completed(reads):
+            # The largest first: its ingest, the longest, starts while the small files are still read.
+            largest_first = sorted(found.found.items(), key=lambda item: -item[1].path.stat().st_size)
+            reads = {entity: pool.submit(outcome, entity, candidate) for entity, candidate in largest_first}
+            for done in as_completed(reads.values()):
                 if done.result().status == "loaded":
                     swap.add(done.result().tonight)
-        outcomes = [r.result() for r in reads]  # in the folder's order
+        outcomes = [reads[entity].result() for entity in found.found]  # in the folder's order
         outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
         outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
         record_outcomes(wh, load_id, outcomes)
