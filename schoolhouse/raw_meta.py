@@ -117,9 +117,10 @@ def current_shas(wh: Warehouse, source: str) -> dict[str, str]:
     """Entity → the sha256 of the file its raw table holds now (its latest successful load)."""
     ph = wh.placeholder
     rows = wh.query(
-        f"select entity, file_sha256 from {SCHEMA}.file_loads where source = {ph} and status = 'loaded' "
-        "order by loaded_at", (source,))
-    return dict(rows)  # the latest load of an entity comes last and wins
+        f"select entity, file_sha256 from (select entity, file_sha256, row_number() over ("
+        f"  partition by entity order by loaded_at desc) as recency from {SCHEMA}.file_loads "
+        f"  where source = {ph} and status = 'loaded') as loads where recency = 1", (source,))
+    return dict(rows)
 
 
 # -- exports --------------------------------------------------------------------------------------
