@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.raw_tables import existing_columns, expected_tables, shape_statements
+from loaders.raw_tables import expected_tables, shape_statements
 from schoolhouse.warehouse import Warehouse
 
 
@@ -46,7 +46,7 @@ class RawSwap:
 
     def __enter__(self) -> RawSwap:
         self._known = expected_tables()
-        self._have = existing_columns(self.wh)
+        self._have = self.wh.table_columns("raw_")
         self._connection = self.wh.connect()
         self._cur = self.wh.cursor(self._connection.__enter__())
         if self.wh.target == "duckdb":
@@ -58,7 +58,6 @@ class RawSwap:
         shape = {**self._known.get(key, {}), **{c: "text" for c in t.extra_columns}}
         for sql in shape_statements({key: shape}, self._have, drop_prefix="_dlt_"):
             self._cur.execute(sql)
-        self._have[key] = set(shape) | {c for c in self._have.get(key, ()) if not c.startswith("_dlt_")}
         fill = _fill_duckdb if self.wh.target == "duckdb" else _fill_postgres
         fill(self._cur, f'{self.schema}."{t.table}"', t)
 

@@ -37,21 +37,11 @@ def ensure_raw_tables(wh: Warehouse) -> list[str]:
     raw_meta.ensure(wh)
     app_store.share_with_dbt(wh)
     shapes = expected_tables()
-    have = existing_columns(wh)
+    have = wh.table_columns("raw_")
     statements = shape_statements(shapes, have)
     if statements:
         wh.execute_many([(sql, ()) for sql in statements])
     return [f"{schema}.{table}" for schema, table in shapes if (schema, table) not in have]
-
-
-def existing_columns(wh: Warehouse) -> dict[tuple[str, str], set[str]]:
-    """(schema, table) → its columns, for every table of the raw schemas (one query)."""
-    rows = wh.query("select table_schema, table_name, column_name from information_schema.columns "
-                    "where left(table_schema, 4) = 'raw_'")
-    out: dict[tuple[str, str], set[str]] = {}
-    for schema, table, column in rows:
-        out.setdefault((schema, table), set()).add(column)
-    return out
 
 
 def shape_statements(shapes: dict[tuple[str, str], dict[str, str]], have: dict[tuple[str, str], set[str]],

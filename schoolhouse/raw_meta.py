@@ -77,13 +77,10 @@ def ensure(wh: Warehouse) -> None:
         body = ", ".join(f"{name} {kind}" for name, kind in cols)
         statements.append((f"create table if not exists {SCHEMA}.{table} ({body})", ()))
     wh.execute_many(statements)
-    have_by_table: dict[str, set[str]] = {}
-    for table, column in wh.query("select table_name, column_name from information_schema.columns "
-                                  f"where table_schema = '{SCHEMA}'"):
-        have_by_table.setdefault(table, set()).add(column)
+    have_by_table = wh.table_columns(SCHEMA)
     added = []
     for table, cols in TABLES.items():
-        have = have_by_table.get(table, set())
+        have = have_by_table.get((SCHEMA, table), set())
         added += [(f"alter table {SCHEMA}.{table} add column {name} {kind.replace(' not null', '')}", ())
                   for name, kind in cols if name not in have]
     if added:

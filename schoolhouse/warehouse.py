@@ -165,6 +165,17 @@ class Warehouse:
             f"order by ordinal_position", (schema, table))
         return [r[0] for r in rows]
 
+    def table_columns(self, schema_prefix: str) -> dict[tuple[str, str], set[str]]:
+        """(schema, table) → its columns, for every table of the schemas whose name starts with
+        ``schema_prefix`` (one query, where ``columns`` is one per table)."""
+        ph = self.placeholder
+        rows = self.query("select table_schema, table_name, column_name from information_schema.columns "
+                          f"where left(table_schema, {len(schema_prefix)}) = {ph}", (schema_prefix,))
+        out: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in rows:
+            out.setdefault((schema, table), set()).add(column)
+        return out
+
     @property
     def placeholder(self) -> str:
         return "%s" if self.target == "postgres" else "?"
