@@ -145,6 +145,15 @@ def export_vendor(settings: Settings, vendor: str, destination: str, manifest_pa
     ``checks``: the vendor's failed export checks of the build (exports.checks.for_vendor): an error
     refuses the push, warnings go with it (pushed_with_warnings); either way they are its sync log.
     ``dry_run``: say what would change at ``destination`` since its last push, write and record nothing."""
+    # Its two dozen short connections share one open DuckDB file (0.35 s of a 2.6 s export at 50,000).
+    with settings.warehouse().kept_open():
+        return _export_vendor(settings, vendor, destination, manifest_path, force=force, run_id=run_id, log=log,
+                              dry_run=dry_run, checks=checks)
+
+
+def _export_vendor(settings: Settings, vendor: str, destination: str, manifest_path: Path, *, force: bool,
+                   run_id: str | None, log: Callable[[str], None] | None, dry_run: bool,
+                   checks: list[FailedCheck]) -> ExportResult:
     log = log or (lambda _msg: None)
     dest = destinations.normalise_destination(destination)
     raw_meta.ensure(settings.warehouse())
