@@ -204,13 +204,14 @@ def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, ma
         # hashlib and Arrow work without the GIL: files are archived and read side by side, one per
         # core, and each accepted one goes into tonight's transaction as soon as it is read.
         workers = max(1, min(len(found.found), os.cpu_count() or 1))
-        with RawSwap(wh, f"raw_{source}") as swap, ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             # The largest first: its ingest, the longest, starts while the small files are still read.
             largest_first = sorted(found.found.items(), key=lambda item: -item[1].path.stat().st_size)
             reads = {entity: pool.submit(outcome, entity, candidate) for entity, candidate in largest_first}
-            for done in as_completed(reads.values()):
-                if done.result().status == "loaded":
-                    swap.add(done.result().tonight)
+            with RawSwap(wh, f"raw_{source}") as swap:  # opened while the first files are read
+                for done in as_completed(reads.values()):
+                    if done.result().status == "loaded":
+                        swap.add(done.result().tonight)
         outcomes = [reads[entity].result() for entity in found.found]  # in the folder's order
         outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
         outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
