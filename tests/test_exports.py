@@ -752,3 +752,40 @@ def test_change_counts_by_id_and_by_whole_row():
     assert counts(old, new) == (4, 1, 0, 1, True)
     assert counts(old, []) == (0, 0, 0, 3, True)
     assert counts([], old) == (3, 3, 0, 0, True)
+
+
+def test_the_writer_reads_only_the_values_of_sliced_and_chunked_columns():
+    """csv_bytes and the line-break check skip a column whose bytes hold nothing to quote; the bytes
+    they look at must be the column's own values, not the rest of a buffer it was sliced from."""
+    import pyarrow as pa
+
+    from exports.files import _holds_any, csv_bytes
+
+    whole = pa.array(['a,"b"', "plain", "x\ny", "z"], pa.large_string())
+    assert _holds_any(pa.chunked_array([whole]), b",")
+    assert not _holds_any(pa.chunked_array([whole.slice(1, 1), whole.slice(3, 1)]), b'",\r\n')
+    assert _holds_any(pa.chunked_array([whole.slice(2, 1)]), b"\n")
+    assert _holds_any(pa.chunked_array([pa.array(["a", "b,c"])]), b",")  # string, not large_string
+    rows = [["plain", "x\ny"], ["z", 'a,"b"']]
+    table = pa.table({"c0": pa.chunked_array([whole.slice(1, 1), whole.slice(3, 1)]),
+                      "c1": pa.chunked_array([whole.slice(2, 1), whole.slice(0, 1)])})
+    assert csv_bytes(("h0", "h1"), table) == _python_csv(("h0", "h1"), rows)
+
+
+def test_a_line_break_in_an_export_value_refuses_the_file_naming_line_and_column(tmp_path):
+    import duckdb
+
+    from exports.files import ExportError, ExportFile, render
+    from schoolhouse.warehouse import Warehouse
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema exports")
+        con.execute("""create view exports.users as select * from (values ('1', 'Ana'), ('2', 'Bo'),
+                       ('3', 'Cy' || chr(13) || chr(10) || 'Dee')) as t(id, name)""")
+    spec = ExportFile("m", "exports", "users", "users.csv", ("id", "name"))
+    with pytest.raises(ExportError, match=r"users.csv line 4 has a line break in name"):
+        render(Warehouse("duckdb", path), spec)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create or replace view exports.users as select * from (values ('1', 'Ana, \"A\"')) as t(id, name)")
+    assert render(Warehouse("duckdb", path), spec).data == b'id,name\r\n1,"Ana, ""A"""\r\n'
