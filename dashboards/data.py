@@ -536,13 +536,15 @@ def _discipline_events(staff_id: str, filters: Filters, since: dt.date) -> pd.Da
     query serves every breakdown on the page."""
     where, params = filters.sql()
     columns = ", ".join(f"coalesce({column}, 'unknown') as {dim}" for dim, column in DISCIPLINE_DIMENSIONS.items())
-    return _over_students(staff_id,
-        f"""select {columns}, i.student_id
+    events = _over_students(staff_id,
+        f"""select {columns}, i.student_id, i.event_date
             from marts.fct_discipline_incidents as i
             inner join marts.metrics_students as m on m.student_id = i.student_id
             where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
         [staff_id, since, *params],
     )
+    events["event_date"] = pd.to_datetime(events["event_date"])
+    return events
 
 
 @cache
@@ -570,38 +572,21 @@ def discipline_by(staff_id: str, filters: Filters, dim: str, since: dt.date) -> 
 @cache
 def discipline_summary(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
     """Incidents, students involved, and students with an incident in the last 45 days."""
-    where, params = filters.sql()
-    df = _over_students(staff_id,
-        f"""select count(*) as incidents, count(distinct i.student_id) as students,
-                   count(distinct case when i.event_date > ? then i.student_id end) as students_last_45_days
-            from marts.fct_discipline_incidents as i
-            inner join marts.metrics_students as m on m.student_id = i.student_id
-            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}""",
-        [as_of_date() - dt.timedelta(days=45), staff_id, since, *params],
-    )
+    events = _discipline_events(staff_id, filters, since)
+    recent = events["event_date"] > pd.Timestamp(as_of_date() - dt.timedelta(days=45))
     # Exact: the list of students with incidents under these numbers names every one of them.
-    return df.fillna(0).astype(float)
+    return pd.DataFrame([{"incidents": float(len(events)), "students": float(events["student_id"].nunique()),
+                          "students_last_45_days": float(events.loc[recent, "student_id"].nunique())}])
 
 
 @cache
 def discipline_monthly(staff_id: str, filters: Filters, since: dt.date) -> pd.DataFrame:
-    where, params = filters.sql()
-    df = _over_students(staff_id,
-        f"""select {_month('i.event_date')} as month, count(*) as incidents, count(distinct i.student_id) as students
-            from marts.fct_discipline_incidents as i
-            inner join marts.metrics_students as m on m.student_id = i.student_id
-            where i.student_id in ({ALLOWED}) and i.event_date >= ?{where}
-            group by {_month('i.event_date')}
-            order by 1""",
-        [staff_id, since, *params],
-    )
-    df["month"] = pd.to_datetime(df["month"]).dt.date
+    events = _discipline_events(staff_id, filters, since)
+    month = events["event_date"].dt.to_period("M").dt.start_time.dt.date.rename("month")
+    df = (events.groupby(month).agg(incidents=("student_id", "size"), students=("student_id", "nunique"))
+          .reset_index().sort_values("month").reset_index(drop=True))
     # The incidents total is on the page exactly (discipline_summary).
     return protect(df, n="students", values=("incidents",), partitions=("incidents",), public=("incidents",))
-
-
-def _month(expr: str) -> str:
-    return f"date_trunc('month', {expr})"
 
 
 @cache
