@@ -106,6 +106,8 @@ def _holds_any(values: pa.ChunkedArray, characters: bytes) -> bool:
         if not len(chunk):
             continue
         _, offsets, data = chunk.buffers()
+        if data is None:  # no bytes at all
+            continue
         ends = np.frombuffer(offsets, dtype=np.int64)
         text = np.frombuffer(data, dtype=np.uint8)[ends[chunk.offset]:ends[chunk.offset + len(chunk)]]
         if any((text == c).any() for c in characters):
