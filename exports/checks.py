@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from schoolhouse.warehouse import Warehouse
+from schoolhouse.warehouse import Warehouse, quote_identifier
 
 EXAMPLES = 5
 
@@ -62,16 +62,12 @@ class FailedCheck:
         return f"{self.rows:,} {subject} {rule} ({where}). To fix: {self.fix}.{examples}"
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def failing_keys(wh: Warehouse, check: FailedCheck, limit: int) -> list[str]:
     """Keys (the view's row key, _row_key) of rows that fail ``check``, or the failing values themselves."""
     try:
         if check.rule == "not_null" and check.column and check.key_column:
-            rows = wh.query(f"select {_quote(check.key_column)} from {check.relation} "
-                            f"where {_quote(check.column)} is null order by 1 limit {limit}")
+            rows = wh.query(f"select {quote_identifier(check.key_column)} from {check.relation} "
+                            f"where {quote_identifier(check.column)} is null order by 1 limit {limit}")
         elif check.compiled:
             rows = wh.query(f"select * from ({check.compiled}) as failing limit {limit}")
         else:
@@ -149,7 +145,7 @@ def _failed_checks(wh: Warehouse, results: list[dict], nodes: dict) -> list[Fail
             vendor=meta.get("vendor"), column=column, rule=rule, rows_are=meta.get("rows_are"),
             rows=int(result.get("failures") or 0), severity="warn" if result["status"] == "warn" else "error",
             fix=fix.rstrip("."), examples=(), accepted=tuple(str(v) for v in kwargs.get("values") or ()),
-            relation=f"{_quote(model.get('schema', ''))}.{_quote(model.get('alias') or model.get('name', ''))}",
+            relation=f"{quote_identifier(model.get('schema', ''))}.{quote_identifier(model.get('alias') or model.get('name', ''))}",
             key_column=_row_key(meta, columns), compiled=result.get("compiled_code") or "")
         out.append(replace(check, examples=tuple(failing_keys(wh, check, EXAMPLES))))
     return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))

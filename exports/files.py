@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schoolhouse.warehouse import Warehouse
+from schoolhouse.warehouse import Warehouse, quote_identifier
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same rows always give the same zip (and sha256)
 
@@ -79,17 +79,13 @@ def export_files(vendor: str, manifest_path: Path) -> list[ExportFile]:
     return sorted(out, key=lambda f: f.file_name)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def render(wh: Warehouse, spec: ExportFile) -> RenderedFile:
     """The file's bytes: header from the manifest, rows sorted by their text, column by column (the
     order Python gives lists of str: code points, which is UTF-8's byte order, so the same on every
     engine and collation, and the same data gives the same file and sha256). Columnar (Arrow) all the
     way to the bytes: a state's files are millions of rows."""
-    cols = ", ".join(_quote(c) for c in spec.columns)
-    table = wh.text_table(f"select {cols} from {_quote(spec.schema)}.{_quote(spec.relation)}")
+    cols = ", ".join(quote_identifier(c) for c in spec.columns)
+    table = wh.text_table(f"select {cols} from {quote_identifier(spec.schema)}.{quote_identifier(spec.relation)}")
     table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
     table = table.take(pc.sort_indices(table, [(name, "ascending") for name in table.column_names]))
     _refuse_line_breaks(spec, table)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.raw_tables import expected_tables, shape_statements
-from schoolhouse.warehouse import Warehouse
+from schoolhouse.warehouse import Warehouse, quote_identifier
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,8 @@ def replace_raw_tables(wh: Warehouse, schema: str, tables: list[TonightsTable]) 
             swap.add(t)
 
 
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
 def _fill_duckdb(cur, table: str, t: TonightsTable) -> None:
-    constants = "".join(f", ? as {_quoted(c)}" for c in t.constants)
+    constants = "".join(f", ? as {quote_identifier(c)}" for c in t.constants)
     cur.execute(f"delete from {table}")
     cur.execute(f"insert into {table} by name select *{constants} from read_parquet(?)",
                 [*t.constants.values(), str(t.work_file)])
@@ -89,9 +85,9 @@ def _fill_duckdb(cur, table: str, t: TonightsTable) -> None:
 def _fill_postgres(cur, table: str, t: TonightsTable) -> None:
     cur.execute(f"truncate table {table}")
     for column, value in t.constants.items():
-        cur.execute(f"alter table {table} alter column {_quoted(column)} set default %s", (value,))
+        cur.execute(f"alter table {table} alter column {quote_identifier(column)} set default %s", (value,))
     with open(t.work_file, "rb") as data:
-        cur.copy_expert(f"copy {table} ({', '.join(map(_quoted, t.columns))}) from stdin "
+        cur.copy_expert(f"copy {table} ({', '.join(map(quote_identifier, t.columns))}) from stdin "
                         "with (format csv, header true)", data)
     for column in t.constants:
-        cur.execute(f"alter table {table} alter column {_quoted(column)} drop default")
+        cur.execute(f"alter table {table} alter column {quote_identifier(column)} drop default")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from schoolhouse import app_store, raw_meta
 from schoolhouse.catalog import FILE_SOURCES, powerschool_raw_tables, raw_file_columns
-from schoolhouse.warehouse import Warehouse
+from schoolhouse.warehouse import Warehouse, quote_identifier
 
 
 _SQL_TYPES = {"int": "bigint", "date": "date", "text": "text"}
@@ -53,12 +53,12 @@ def shape_statements(shapes: dict[tuple[str, str], dict[str, str]], have: dict[t
     for (schema, table), columns in shapes.items():
         existing = have.get((schema, table))
         if not existing:
-            cols = ", ".join(f'"{c}" {kind}' for c, kind in columns.items())
+            cols = ", ".join(f"{quote_identifier(c)} {kind}" for c, kind in columns.items())
             statements += [f"create schema if not exists {schema}", f'create table if not exists {schema}."{table}" ({cols})']
             continue
-        statements += [f'alter table {schema}."{table}" add column "{c}" {kind}'
+        statements += [f'alter table {schema}."{table}" add column {quote_identifier(c)} {kind}'
                        for c, kind in columns.items() if c not in existing]
         if drop_prefix:
-            statements += [f'alter table {schema}."{table}" drop column "{c}"'
+            statements += [f'alter table {schema}."{table}" drop column {quote_identifier(c)}'
                            for c in sorted(existing) if c.startswith(drop_prefix) and c not in columns]
     return statements

@@ -31,6 +31,12 @@ def pg_options() -> str:
     return " ".join(filter(None, [PG_SESSION_OPTIONS, os.environ.get("PGOPTIONS", "").strip()]))
 
 
+def quote_identifier(name: str) -> str:
+    """``name`` as a standard SQL identifier (double quotes, a quote inside doubled): the same on
+    DuckDB and PostgreSQL, whatever case or characters a vendor's header or a file's column has."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def next_path(current: Path) -> Path:
     """Where a command writes its copy of the DuckDB file ``current`` before publishing it
     (schoolhouse.generation): same file name, so the catalog name and every view's SQL stay valid."""
