@@ -141,7 +141,7 @@ def _build_step(gen: Generation, checks: list) -> Step:
     # With exports configured, the export views' checks are errors: a vendor whose files cannot be
     # valid is refused before anything is pushed.
     settings = gen.settings
-    ok = build(settings, export_checks="error" if settings.exports else "warn", generation=gen)
+    ok = build(settings, export_checks="error" if settings.exports else "warn", generation=gen, unit_tests_once=True)
     outcome = read_build(settings.warehouse(), target_dir(settings))
     checks.extend(outcome.checks)
     if ok:

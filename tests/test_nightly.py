@@ -142,3 +142,31 @@ def test_a_failed_export_check_is_said_in_a_plain_sentence(duckdb_warehouse, tmp
     last, log = data.health_last_pushes.__wrapped__(admin)
     assert list(last.status) == ["refused"] and list(last.vendor) == ["clever"]
     assert set(log.row_key) <= missing | {"(not yours)"} and set(log.rule) == {"not_null"}
+
+
+def test_unit_tests_run_again_only_when_what_they_test_changed(tmp_path):
+    """The nightly skips dbt's unit tests when their fingerprint matches the last whole build that
+    passed them: the fingerprint must move with the code, the seeds, the engine and the district's
+    vars, and must not move with tonight's date (or every night would run them, or none would)."""
+    import shutil
+    from dataclasses import replace
+
+    from schoolhouse.build import unit_tests_fingerprint
+
+    settings = load_settings()
+    for part in ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/dbt"):
+        source = settings.project_dir / part
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, tmp_path / part)
+    copy = replace(settings, project_dir=tmp_path)
+    tonight = {"as_of_date": "2026-11-02", "snapshot_at": "2026-11-02 02:00:00", "email_domain": "d.org"}
+    first = unit_tests_fingerprint(copy, tonight)
+    assert first == unit_tests_fingerprint(settings, tonight), "the copy is the project"
+    assert unit_tests_fingerprint(copy, {**tonight, "as_of_date": "2026-11-03", "snapshot_at": "2026-11-03 02:00:00"}) == first
+    assert unit_tests_fingerprint(copy, {**tonight, "email_domain": "other.org"}) != first
+    assert unit_tests_fingerprint(replace(copy, target="postgres"), tonight) != first
+    seed = next((tmp_path / "seeds").rglob("*.csv"))
+    seed.write_text(seed.read_text() + "\n")
+    edited_seed = unit_tests_fingerprint(copy, tonight)
+    model = next((tmp_path / "models").rglob("*.sql"))
+    model.write_text(model.read_text() + "\n-- edited\n")
+    assert len({first, edited_seed, unit_tests_fingerprint(copy, tonight)}) == 3

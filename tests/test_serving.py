@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from generator import generate
 from schoolhouse import app_store
 from schoolhouse.cli import main
+from schoolhouse.dbt_runner import target_dir
 from schoolhouse.generation import next_path
 from schoolhouse.nightly import run_nightly
 from schoolhouse.settings import load_settings
@@ -71,10 +72,13 @@ def nights(tmp_path: Path, count: int) -> list[Path]:
     return configs
 
 
-def night(config: Path) -> None:
+def night(config: Path) -> int:
+    """Run the nightly; how many of dbt's unit tests its build ran."""
     run = run_nightly(load_settings(config))
     steps = {s.name: s.status for s in run.steps}
     assert steps["build"] == "ok" and steps["export:clever"] == "ok", run.message()
+    results = json.loads((target_dir(load_settings(config)) / "run_results.json").read_text())["results"]
+    return sum(r["unique_id"].startswith("unit_test.") for r in results)
 
 
 def answer(wh: Warehouse) -> list[int]:
@@ -136,7 +140,7 @@ def contents(wh: Warehouse, schema: str, table: str) -> list[str]:
 def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(engine, isolated, request, monkeypatch, tmp_path):
     wh = use_engine(engine, request, monkeypatch)
     configs = nights(tmp_path, 2)
-    night(configs[0])
+    unit_tests = [night(configs[0])]
     first = answer(wh)
     # What people write in the app lives outside what dbt builds: no swap, build or refresh may lose it.
     app_store.append(wh, "access_log", [{"event_at": app_store.now(), "event": "sign_in", "staff_id": "T1",
@@ -160,8 +164,10 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     readers.wait_for(lambda i: readers.records(i), "start reading")
     started = time.time()
     writer.start()
-    night(configs[1])
+    unit_tests.append(night(configs[1]))
     built = time.time()
+    # Night 1 ran dbt's unit tests (none had passed here before); night 2 changed no code, so it did not.
+    assert unit_tests[0] >= 5 and unit_tests[1] == 0, f"unit tests run only when what they test changed: {unit_tests}"
     writer.join()
     assert written == [True], "the note was written while the night held the warehouse"
     second = answer(wh)
@@ -200,6 +206,8 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[1]))
     refreshed = CliRunner().invoke(main, ["build", "--full-refresh"])
     assert refreshed.exit_code == 0, refreshed.output
+    results = json.loads((target_dir(load_settings()) / "run_results.json").read_text())["results"]
+    assert sum(r["unique_id"].startswith("unit_test.") for r in results) == unit_tests[0], "`schoolhouse build` runs them all"
     assert answer(wh)[1:] == second[1:], "a full refresh of the same files builds the same warehouse"
     _, rows = app_store.read(wh, "select detail from {app}access_log")
     assert rows == [("before night 2",)]
