@@ -1,7 +1,7 @@
 """Failed export checks as a district reads them: what is wrong, in how many rows of which file,
 what fixes it, and up to five example keys.
 
-dbt says ``not_null_exports__active_students_username Got 16 results``; this module says
+dbt says ``required_columns_exports__active_students_... Got 16 results``; this module says
 ``16 active students have no username (exports__active_students.username): set
 student_email_domain in district.yml ... e.g. 1001, 1002``. It reads dbt's own run results and
 manifest (no second list of checks): a test's rule comes from its test metadata, the fix from the
@@ -132,23 +132,43 @@ def _failed_checks(wh: Warehouse, results: list[dict], nodes: dict) -> list[Fail
         model = nodes.get(node.get("attached_node") or "") or {}
         if node.get("resource_type") != "test" or "exports" not in (model.get("fqn") or []):
             continue
-        meta = _meta(model)
-        column = (node.get("column_name") or "").strip('"') or None
-        kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
         rule = (node.get("test_metadata") or {}).get("name") or node.get("name", "")
-        columns = {name.strip('"'): col for name, col in (model.get("columns") or {}).items()}
-        col_meta = _meta(columns.get(column, {})) if column else {}
-        fix = (col_meta.get("fix") or _meta(node).get("fix") or meta.get("fix")
-               or shared_fixes.get((column or "").lower()) or DEFAULT_FIX)
-        check = FailedCheck(
-            test=node.get("name", result["unique_id"]), model=model.get("name", "?"), file_name=meta.get("file_name"),
-            vendor=meta.get("vendor"), column=column, rule=rule, rows_are=meta.get("rows_are"),
-            rows=int(result.get("failures") or 0), severity="warn" if result["status"] == "warn" else "error",
-            fix=fix.rstrip("."), examples=(), accepted=tuple(str(v) for v in kwargs.get("values") or ()),
-            relation=f"{quote_identifier(model.get('schema', ''))}.{quote_identifier(model.get('alias') or model.get('name', ''))}",
-            key_column=_row_key(meta, columns), compiled=result.get("compiled_code") or "")
-        out.append(replace(check, examples=tuple(failing_keys(wh, check, EXAMPLES))))
+        per_column = [((node.get("column_name") or "").strip('"') or None, rule, int(result.get("failures") or 0))]
+        if rule == "required_columns":
+            per_column = _required_columns_failing(wh, result.get("compiled_code") or "") or per_column
+        for column, column_rule, rows in per_column:
+            check = _check(node, model, result, column, column_rule, rows, shared_fixes)
+            out.append(replace(check, examples=tuple(failing_keys(wh, check, EXAMPLES))))
     return sorted(out, key=lambda c: (c.severity != "error", c.vendor or "", c.file_name or c.model, c.column or ""))
+
+
+def _check(node: dict, model: dict, result: dict, column: str | None, rule: str, rows: int,
+           shared_fixes: dict[str, str]) -> FailedCheck:
+    meta = _meta(model)
+    kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
+    columns = {name.strip('"'): col for name, col in (model.get("columns") or {}).items()}
+    col_meta = _meta(columns.get(column, {})) if column else {}
+    fix = (col_meta.get("fix") or _meta(node).get("fix") or meta.get("fix")
+           or shared_fixes.get((column or "").lower()) or DEFAULT_FIX)
+    return FailedCheck(
+        test=node.get("name", result["unique_id"]), model=model.get("name", "?"), file_name=meta.get("file_name"),
+        vendor=meta.get("vendor"), column=column, rule=rule, rows_are=meta.get("rows_are"),
+        rows=rows, severity="warn" if result["status"] == "warn" else "error",
+        fix=fix.rstrip("."), examples=(), accepted=tuple(str(v) for v in kwargs.get("values") or ()),
+        relation=f"{quote_identifier(model.get('schema', ''))}.{quote_identifier(model.get('alias') or model.get('name', ''))}",
+        key_column=_row_key(meta, columns), compiled=result.get("compiled_code") or "")
+
+
+def _required_columns_failing(wh: Warehouse, compiled: str) -> list[tuple[str, str, int]]:
+    """A failed required_columns test (macros/generic_tests.sql) as dbt's not_null per column would
+    have said it: (column, 'not_null', rows with it null). Empty when the view cannot be read again."""
+    if not compiled:
+        return []
+    try:
+        rows = wh.query(f"select column_name, count(*) from ({compiled}) as failing group by column_name order by 1")
+    except Exception:  # noqa: BLE001 - then the test is said as one check, by its name
+        return []
+    return [(str(name), "not_null", int(n)) for name, n in rows]
 
 
 def _only_exports_failed(results: list[dict], nodes: dict) -> bool:

@@ -107,8 +107,8 @@ def test_a_failed_export_check_is_said_in_a_plain_sentence(duckdb_warehouse, tmp
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 1
     said = " ".join(result.output.split())
-    # dbt's own count for the test, and the sentence's
-    dbt_count = re.search(r"not_null_exports__active_students_username.*?Got (\d+) results", said).group(1)
+    # dbt's own count for the test (one row per empty required value), and the sentence's
+    dbt_count = re.search(r"required_columns_exports__active_students_\S*.*?Got (\d+) results", said).group(1)
     sentence = re.search(r"(\d+) active students have no username \(exports__active_students\.username\)\. "
                          r"To fix: set student_email_domain in district\.yml[^.]*\. Examples: ([^.]*)\.", said)
     assert sentence, said[-3000:]
@@ -142,6 +142,20 @@ def test_a_failed_export_check_is_said_in_a_plain_sentence(duckdb_warehouse, tmp
     last, log = data.health_last_pushes.__wrapped__(admin)
     assert list(last.status) == ["refused"] and list(last.vendor) == ["clever"]
     assert set(log.row_key) <= missing | {"(not yours)"} and set(log.rule) == {"not_null"}
+
+    # The one test of a view's required columns counts each column apart, as not_null per column did:
+    # with a student id emptied too, two columns fail, each with its own count.
+    from exports.checks import _required_columns_failing
+    from schoolhouse.dbt_runner import target_dir
+
+    results = json.loads((target_dir(load_settings(config)) / "run_results.json").read_text())["results"]
+    [compiled] = [r["compiled_code"] for r in results if r["unique_id"].startswith("test.schoolhouse.required_columns_exports__active_students")]
+    wh.execute_many([("update exports.exports__active_students set student_id = null where student_id in "
+                      "(select min(student_id) from exports.exports__active_students where username is not null)", ())])
+    nulls = {c: wh.query(f"select count(*) from exports.exports__active_students where {c} is null")[0][0]
+             for c in ("student_id", "username")}
+    assert nulls == {"student_id": 1, "username": 3}
+    assert _required_columns_failing(wh, compiled) == [(c, "not_null", n) for c, n in sorted(nulls.items())]
 
 
 def test_unit_tests_run_again_only_when_what_they_test_changed(tmp_path):
