@@ -59,7 +59,7 @@ class RawSwap:
         for sql in shape_statements({key: shape}, self._have, drop_prefix="_dlt_"):
             self._cur.execute(sql)
         fill = _fill_duckdb if self.wh.target == "duckdb" else _fill_postgres
-        fill(self._cur, f'{self.schema}."{t.table}"', t)
+        fill(self._cur, f"{self.schema}.{quote_identifier(t.table)}", t)
 
     def __exit__(self, *exc_info) -> None:
         # wh.connect commits on a clean exit; on an error it closes the connection and the engine rolls back.

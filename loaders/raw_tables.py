@@ -52,13 +52,14 @@ def shape_statements(shapes: dict[tuple[str, str], dict[str, str]], have: dict[t
     statements = []
     for (schema, table), columns in shapes.items():
         existing = have.get((schema, table))
+        relation = f"{schema}.{quote_identifier(table)}"
         if not existing:
             cols = ", ".join(f"{quote_identifier(c)} {kind}" for c, kind in columns.items())
-            statements += [f"create schema if not exists {schema}", f'create table if not exists {schema}."{table}" ({cols})']
+            statements += [f"create schema if not exists {schema}", f"create table if not exists {relation} ({cols})"]
             continue
-        statements += [f'alter table {schema}."{table}" add column {quote_identifier(c)} {kind}'
+        statements += [f"alter table {relation} add column {quote_identifier(c)} {kind}"
                        for c, kind in columns.items() if c not in existing]
         if drop_prefix:
-            statements += [f'alter table {schema}."{table}" drop column {quote_identifier(c)}'
+            statements += [f"alter table {relation} drop column {quote_identifier(c)}"
                            for c in sorted(existing) if c.startswith(drop_prefix) and c not in columns]
     return statements

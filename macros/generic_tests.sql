@@ -33,23 +33,23 @@ having count(*) > 1
     took 20.0 s instead of 23.9 s. This reads the view once. exports/checks.py turns a failure back into one
     sentence per column, as not_null's (same rule, count, fix and examples). -#}
 {% test required_columns(model, columns) %}
-{%- set quoted = [] %}
-{%- for c in columns %}{% do quoted.append(adapter.quote(c)) %}{% endfor %}
+{%- set quoted, names = [], [] %}
+{%- for c in columns %}{% do quoted.append(adapter.quote(c)) %}{% do names.append("'" ~ c | replace("'", "''") ~ "'") %}{% endfor %}
 with failing as (
     select {{ quoted | join(', ') }}
     from {{ model }}
     where {% for q in quoted %}{{ q }} is null{% if not loop.last %} or {% endif %}{% endfor %}
 ),
 required as (
-    {%- for c in columns %}
-    select '{{ c | replace("'", "''") }}' as column_name{% if not loop.last %} union all{% endif %}
+    {%- for name in names %}
+    select {{ name }} as column_name{% if not loop.last %} union all{% endif %}
     {%- endfor %}
 )
 select required.column_name
 from failing
 cross join required
-where {% for c in columns -%}
-    (required.column_name = '{{ c | replace("'", "''") }}' and failing.{{ quoted[loop.index0] }} is null)
+where {% for name in names -%}
+    (required.column_name = {{ name }} and failing.{{ quoted[loop.index0] }} is null)
     {%- if not loop.last %}
    or {% endif %}
 {%- endfor %}

@@ -45,14 +45,15 @@ def build(settings: Settings, *, select: str | None = None, exclude: str | None 
             run_vars["export_vendors"] = sorted({t.vendor for t in settings.exports})
         if generation:
             run_vars["snapshot_at"] = generation.snapshot_at
+    # Only a whole build runs every unit test, so only it can say they all passed.
     whole = not select and not exclude
-    fingerprint = unit_tests_fingerprint(settings, run_vars)
+    fingerprint = unit_tests_fingerprint(settings, run_vars) if whole else None
     passed = target_dir(settings) / UNIT_TESTS_PASSED
     skip_unit_tests = unit_tests_once and whole and passed.exists() and passed.read_text() == fingerprint
     if skip_unit_tests:
         extra += ["--exclude-resource-type", "unit_test"]
     ok = run_dbt(settings, "build", *extra, vars=run_vars)
-    if ok and whole and not skip_unit_tests:
+    if ok and fingerprint and not skip_unit_tests:
         passed.write_text(fingerprint)
     elif not ok:
         passed.unlink(missing_ok=True)

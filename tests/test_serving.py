@@ -77,6 +77,10 @@ def night(config: Path) -> int:
     run = run_nightly(load_settings(config))
     steps = {s.name: s.status for s in run.steps}
     assert steps["build"] == "ok" and steps["export:clever"] == "ok", run.message()
+    return unit_tests_in_last_build(config)
+
+
+def unit_tests_in_last_build(config: Path | None = None) -> int:
     results = json.loads((target_dir(load_settings(config)) / "run_results.json").read_text())["results"]
     return sum(r["unique_id"].startswith("unit_test.") for r in results)
 
@@ -206,8 +210,7 @@ def test_nights_served_while_building_refreshed_and_replayed_from_the_archive(en
     monkeypatch.setenv("SCHOOLHOUSE_CONFIG", str(configs[1]))
     refreshed = CliRunner().invoke(main, ["build", "--full-refresh"])
     assert refreshed.exit_code == 0, refreshed.output
-    results = json.loads((target_dir(load_settings()) / "run_results.json").read_text())["results"]
-    assert sum(r["unique_id"].startswith("unit_test.") for r in results) == unit_tests[0], "`schoolhouse build` runs them all"
+    assert unit_tests_in_last_build() == unit_tests[0], "`schoolhouse build` runs them all"
     assert answer(wh)[1:] == second[1:], "a full refresh of the same files builds the same warehouse"
     _, rows = app_store.read(wh, "select detail from {app}access_log")
     assert rows == [("before night 2",)]
