@@ -1,8 +1,9 @@
 """Load one source's nightly files into ``raw_<source>``, recording every file and every rejected row.
 
 Flow for each file: archive (sha256) → skip when it is already the current load → read into a
-validated work file or refuse. Then every accepted file replaces its entity's raw table, all in one
-transaction (``loaders.raw_swap``). Tonight's file is the source's current picture (full-extract
+validated work file or refuse. Every accepted file replaces its entity's raw table, all in one
+transaction (``loaders.raw_swap``): on DuckDB as soon as the file is read, on PostgreSQL while it
+is read (its ``COPY`` follows the CSV work file as it grows, and is undone if the file is refused). Tonight's file is the source's current picture (full-extract
 semantics); a refused file leaves yesterday's table untouched. ``raw_meta.file_loads`` and
 ``raw_meta.rejected_rows`` say what happened.
 """
@@ -15,7 +16,7 @@ import tempfile
 import threading
 import uuid
 import zipfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,7 @@ from loaders.archive import ArchivedFile, archive_file
 from loaders.discover import Candidate, discover
 from loaders.raw_swap import RawSwap, TonightsTable
 from loaders.reader import FileRefused, ReadResult, RejectedRow, read_file, read_header
+from loaders.work_files import GrowingFile
 from schoolhouse import raw_meta
 from schoolhouse.catalog import (FILE_SOURCES, META_COLUMNS, STAR_LAYOUT_ONLY, STAR_LAYOUTS, EntitySpec,
                                  raw_file_columns, star_layout)
@@ -86,34 +88,52 @@ def new_load_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What a file of ``spec`` must hold and may hold, given its header (STAR has two layouts)."""
+    required: tuple[str, ...]
+    keys: tuple[str, ...]
+    other_layout: frozenset[str]  # the other STAR layout's own columns: not missing when absent
+
+    @classmethod
+    def of(cls, source: str, spec: EntitySpec, header: list[str]) -> _Layout:
+        if source != "star":
+            return cls(spec.required, spec.keys, frozenset())
+        layout, required, keys = star_layout(header)
+        other = {c for name, (req, k) in STAR_LAYOUTS.items() if name != layout for c in (*req, *k)}
+        other |= {c for name, cols in STAR_LAYOUT_ONLY.items() if name != layout for c in cols}
+        return cls(required, keys, frozenset(other - {*required, *keys}))
+
+    def tonight(self, spec: EntitySpec, work_file: Path, columns: list[str], lineage: dict[str, str]) -> TonightsTable:
+        """What replaces the raw table: the work file's columns (the file's and the record number)."""
+        known = spec.known | set(self.required) | set(self.keys)
+        return TonightsTable(spec.entity, work_file, (*columns, "_record_number"), lineage,
+                             extra_columns=tuple(c for c in columns if c not in known))
+
+
 def _read_one(source: str, entity: str, spec: EntitySpec, af: ArchivedFile, wh: Warehouse, work: Path,
-              load_id: str, max_reject_share: float, current: str | None) -> FileOutcome:
+              load_id: str, max_reject_share: float, current: str | None,
+              growing: GrowingFile | None = None) -> FileOutcome:
     out = FileOutcome(source, entity, af.name, af.sha256, af.size, af.encoding, archive_path=str(af.path))
     if current == af.sha256:
         out.status, out.message = "unchanged", "already the current load; nothing changed"
         return out
-    required, keys, other_layout = spec.required, spec.keys, set()
     try:
-        if source == "star":
-            layout, required, keys = star_layout(read_header(af, spec.aliases))
-            other_layout = {c for name, (req, k) in STAR_LAYOUTS.items() if name != layout for c in (*req, *k)}
-            other_layout |= {c for name, cols in STAR_LAYOUT_ONLY.items() if name != layout for c in cols}
-            other_layout -= {*required, *keys}
+        layout = _Layout.of(source, spec, read_header(af, spec.aliases) if source == "star" else [])
         result: ReadResult = read_file(
-            af, required=required, keys=keys, work_dir=work, load_id=load_id, max_reject_share=max_reject_share,
-            work_format=wh.loader_file_format, known=spec.known, aliases=spec.aliases,
-            table_columns=tuple(c for c in raw_file_columns(spec) if c not in META_COLUMNS))
+            af, required=layout.required, keys=layout.keys, work_dir=work, load_id=load_id,
+            max_reject_share=max_reject_share, work_format=wh.loader_file_format, known=spec.known,
+            aliases=spec.aliases, table_columns=tuple(c for c in raw_file_columns(spec) if c not in META_COLUMNS),
+            growing=growing)
     except FileRefused as exc:
         out.status, out.message = "refused", str(exc)
         return out
-    known = spec.known | set(required) | set(keys)
     out.rows_read, out.rows_loaded = result.data_records, result.loaded_records
     out.rows_rejected, out.rejected = len(result.rejected), result.rejected
-    out.extra_columns = ",".join(c for c in result.columns if c not in known)
+    out.tonight = layout.tonight(spec, result.work_path, result.columns, result.lineage)
+    out.extra_columns = ",".join(out.tonight.extra_columns)
     # The optional columns tonight's file lacked (the other STAR layout's columns do not count).
-    out.missing_columns = ",".join(c for c in result.absent_columns if c not in other_layout)
-    out.tonight = TonightsTable(entity, result.work_path, (*result.columns, "_record_number"), result.lineage,
-                                extra_columns=tuple(c for c in result.columns if c not in known))
+    out.missing_columns = ",".join(c for c in result.absent_columns if c not in layout.other_layout)
     if result.rejected:
         n = len(result.rejected)
         out.message = f"{n} row{'' if n == 1 else 's'} rejected (see raw_meta.rejected_rows)"
@@ -150,11 +170,12 @@ class _Archiver:
 
 
 def _outcome_of(source: str, entity: str, spec: EntitySpec, candidate: Candidate, af: ArchivedFile,
-                wh: Warehouse, work: Path, load_id: str, max_reject_share: float, current: str | None) -> FileOutcome:
+                wh: Warehouse, work: Path, load_id: str, max_reject_share: float, current: str | None,
+                growing: GrowingFile | None) -> FileOutcome:
     if candidate.member is None and candidate.path.suffix.lower() == ".zip":
         return FileOutcome(source, entity, af.name, af.sha256, af.size, status="refused", archive_path=str(af.path),
                            message=f"{af.name} is refused: the zip holds no CSV or text file.")
-    return _read_one(source, entity, spec, af, wh, work, load_id, max_reject_share, current)
+    return _read_one(source, entity, spec, af, wh, work, load_id, max_reject_share, current, growing)
 
 
 def _conflict(source: str, entity: str, hits: list[Candidate], archive: _Archiver) -> FileOutcome:
@@ -195,23 +216,36 @@ def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, ma
         work = Path(tmp)
         archive = _Archiver(archive_root, work)
 
+        # PostgreSQL ingests each CSV work file while it is being written (loaders.work_files.GrowingFile).
+        growing = {entity: GrowingFile() for entity in found.found} if wh.loader_file_format == "csv" else {}
+
         def outcome(entity: str, candidate: Candidate) -> FileOutcome:
-            if progress:
-                progress(f"reading {candidate.label}")
-            return _outcome_of(source, entity, by_entity[entity], candidate, archive(candidate), wh, work, load_id,
-                               max_reject_share, None if force else current.get(entity))
+            try:
+                if progress:
+                    progress(f"reading {candidate.label}")
+                return _outcome_of(source, entity, by_entity[entity], candidate, archive(candidate), wh, work,
+                                   load_id, max_reject_share, None if force else current.get(entity),
+                                   growing.get(entity))
+            finally:
+                if entity in growing:
+                    growing[entity].close()
 
         # hashlib and Arrow work without the GIL: files are archived and read side by side, one per
-        # core, and each accepted one goes into tonight's transaction as soon as it is read.
+        # core, and each accepted one goes into tonight's transaction as soon as it is read (DuckDB)
+        # or while it is read (PostgreSQL, in the order they are read).
         workers = max(1, min(len(found.found), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # The largest first: its ingest, the longest, starts while the small files are still read.
             largest_first = sorted(found.found.items(), key=lambda item: -item[1].path.stat().st_size)
             reads = {entity: pool.submit(outcome, entity, candidate) for entity, candidate in largest_first}
             with RawSwap(wh, f"raw_{source}") as swap:  # opened while the first files are read
-                for done in as_completed(reads.values()):
-                    if done.result().status == "loaded":
-                        swap.add(done.result().tonight)
+                if growing:
+                    for entity, _ in largest_first:  # in the order they are read
+                        _ingest_while_read(swap, source, by_entity[entity], growing[entity], reads[entity])
+                else:
+                    for done in as_completed(reads.values()):
+                        if done.result().status == "loaded":
+                            swap.add(done.result().tonight)
         outcomes = [reads[entity].result() for entity in found.found]  # in the folder's order
         outcomes += [_conflict(source, entity, hits, archive) for entity, hits in found.conflicts.items()]
         outcomes += [_unrecognised(source, c, archive, specs) for c in found.unrecognised]
@@ -219,6 +253,16 @@ def _load_files(source: str, folder: Path, wh: Warehouse, archive_root: Path, ma
     never = [e for e in found.missing if e not in current]
     return LoadSummary(source, load_id, outcomes, found.missing, never,
                        archived=[archive.done[path] for path in sorted(archive.done)])
+
+
+def _ingest_while_read(swap: RawSwap, source: str, spec: EntitySpec, growing: GrowingFile, read: Future) -> None:
+    """Fill the entity's raw table as its work file is written; undone if the file is then refused."""
+    if not growing.wait_opened():  # refused on its header, unchanged, or not a CSV: nothing to ingest
+        read.result()  # an error in the reader is the load's error
+        return
+    layout = _Layout.of(source, spec, growing.columns)
+    swap.add_while_written(layout.tonight(spec, growing.path, growing.columns, growing.lineage), growing,
+                           accepted=lambda: read.result().status == "loaded")
 
 
 def record_outcomes(wh: Warehouse, load_id: str, outcomes: list[FileOutcome]) -> None:

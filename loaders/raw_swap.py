@@ -4,9 +4,10 @@ A load hands over one validated work file per table (``loaders.reader``, ``loade
 In one transaction, each raw table gets its full shape (``loaders.raw_tables``: a new column of
 tonight's file is added, never one dropped), is emptied, and is filled from its work file: DuckDB
 reads the Parquet file itself (``insert ... by name select ... from read_parquet``), PostgreSQL
-takes the CSV file through ``COPY`` into the table it truncated in the same transaction. A reader
-sees every one of tonight's tables or every one of last night's, never an empty or half-filled
-one; a failure anywhere leaves them all as they were.
+takes the CSV file through ``COPY`` into the table it truncated in the same transaction, while the
+reader still writes it (``add_while_written``; a file refused once read is undone to a savepoint).
+A reader sees every one of tonight's tables or every one of last night's, never an empty or
+half-filled one; a failure anywhere leaves them all as they were.
 
 Columns that hold one value for the whole file (its name, checksum, date and the load id) are not
 written to the work file row by row: DuckDB selects them as constants, PostgreSQL fills them as the
@@ -20,10 +21,12 @@ before the load in a transaction of its own, so a failed load would leave them e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.raw_tables import expected_tables, shape_statements
+from loaders.work_files import GrowingFile
 from schoolhouse.warehouse import Warehouse, quote_identifier
 
 
@@ -54,12 +57,34 @@ class RawSwap:
         return self
 
     def add(self, t: TonightsTable) -> None:
+        self._shape(t)
+        if self.wh.target == "duckdb":
+            _fill_duckdb(self._cur, self._relation(t), t)
+        else:
+            with open(t.work_file, "rb") as data:
+                _fill_postgres(self._cur, self._relation(t), t, data)
+
+    def add_while_written(self, t: TonightsTable, growing: GrowingFile, accepted: Callable[[], bool]) -> bool:
+        """PostgreSQL: fill ``t``'s table from its work file while the reader still writes it; once the
+        reader is done, keep what was filled if ``accepted()``, else undo it (yesterday's table stays)."""
+        self._cur.execute("savepoint tonights_table")
+        self._shape(t)
+        try:
+            _fill_postgres(self._cur, self._relation(t), t, growing)
+        finally:
+            growing.release()
+        keep = accepted()
+        self._cur.execute("release savepoint tonights_table" if keep else "rollback to savepoint tonights_table")
+        return keep
+
+    def _relation(self, t: TonightsTable) -> str:
+        return f"{self.schema}.{quote_identifier(t.table)}"
+
+    def _shape(self, t: TonightsTable) -> None:
         key = (self.schema, t.table)
         shape = {**self._known.get(key, {}), **{c: "text" for c in t.extra_columns}}
         for sql in shape_statements({key: shape}, self._have, drop_prefix="_dlt_"):
             self._cur.execute(sql)
-        fill = _fill_duckdb if self.wh.target == "duckdb" else _fill_postgres
-        fill(self._cur, f"{self.schema}.{quote_identifier(t.table)}", t)
 
     def __exit__(self, *exc_info) -> None:
         # wh.connect commits on a clean exit; on an error it closes the connection and the engine rolls back.
@@ -82,12 +107,11 @@ def _fill_duckdb(cur, table: str, t: TonightsTable) -> None:
                 [*t.constants.values(), str(t.work_file)])
 
 
-def _fill_postgres(cur, table: str, t: TonightsTable) -> None:
+def _fill_postgres(cur, table: str, t: TonightsTable, data) -> None:
     cur.execute(f"truncate table {table}")
     for column, value in t.constants.items():
         cur.execute(f"alter table {table} alter column {quote_identifier(column)} set default %s", (value,))
-    with open(t.work_file, "rb") as data:
-        cur.copy_expert(f"copy {table} ({', '.join(map(quote_identifier, t.columns))}) from stdin "
-                        "with (format csv, header true)", data)
+    cur.copy_expert(f"copy {table} ({', '.join(map(quote_identifier, t.columns))}) from stdin "
+                    "with (format csv, header true)", data, size=1 << 20)
     for column in t.constants:
         cur.execute(f"alter table {table} alter column {quote_identifier(column)} drop default")

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from loaders.archive import ArchivedFile
-from loaders.work_files import work_writer
+from loaders.work_files import GrowingFile, work_writer
 
 BLOCK_SIZE = 8 << 20
 
@@ -115,6 +115,7 @@ def read_file(
     known: frozenset[str] = frozenset(),
     table_columns: tuple[str, ...] = (),
     aliases: dict[str, str] | None = None,
+    growing: GrowingFile | None = None,
 ) -> ReadResult:
     """Parse ``f`` into a work file in ``work_dir`` (``result.work_path``): the file's columns as text and each row's
     record number (``result.columns`` + ``_record_number``).
@@ -122,7 +123,8 @@ def read_file(
     ``table_columns`` are every column the raw table has: those the file lacks are named in
     ``result.absent_columns`` (null in tonight's table). The lineage columns hold one value per file
     (``result.lineage``) and are added by the engine as it ingests the work file
-    (``loaders.raw_swap``: Parquet for DuckDB, CSV for PostgreSQL's COPY)."""
+    (``loaders.raw_swap``: Parquet for DuckDB, CSV for PostgreSQL's COPY). ``growing`` is told as
+    the work file is written (PostgreSQL ingests it meanwhile); the caller closes it."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
     columns = read_header(f, aliases)
@@ -131,14 +133,15 @@ def read_file(
     # Unique even for two entities sent the same bytes: files are read side by side (loaders.load).
     work_path = work_dir / f"{f.sha256[:16]}-{uuid.uuid4().hex[:8]}.{work_format}"
     padding = [c for c in table_columns if c not in columns]
+    lineage = file_lineage(f, load_id)
     try:
-        result = _write_work_file(f, columns, keys, work_path, work_format)
+        result = _write_work_file(f, columns, keys, work_path, work_format, growing, lineage)
         _judge(f, result, max_reject_share)
     except FileRefused:
         work_path.unlink(missing_ok=True)
         raise
     result.absent_columns = padding
-    result.lineage = file_lineage(f, load_id)
+    result.lineage = lineage
     return result
 
 
@@ -175,7 +178,7 @@ def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, Rejected
 
 
 def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...], work_path: Path,
-                     work_format: str) -> ReadResult:
+                     work_format: str, growing: GrowingFile | None, lineage: dict[str, str]) -> ReadResult:
     invalid: dict[int, RejectedRow] = {}
     reader = _csv_reader(f, columns, invalid)
     out_schema = pa.schema([(c, pa.string()) for c in columns] + [("_record_number", pa.int64())])
@@ -183,12 +186,16 @@ def _write_work_file(f: ArchivedFile, columns: list[str], keys: tuple[str, ...],
     next_record = 2  # record 1 is the header
     try:
         with work_writer(work_path, out_schema, work_format) as writer:
+            if growing:
+                growing.opened(work_path, columns, lineage)
             for batch in _batches(reader):
                 numbers, next_record = _record_numbers(next_record, batch.num_rows, invalid)
                 result.data_records += batch.num_rows
                 table, number_array = _reject_missing_keys(pa.Table.from_batches([batch]), keys, numbers, result)
                 writer.write_table(table.append_column("_record_number", number_array))
                 result.loaded_records += table.num_rows
+                if growing:
+                    growing.grew()
     except pa.ArrowInvalid as exc:
         raise FileRefused(f"{f.name} is refused: it cannot be parsed as CSV ({exc}).") from exc
     result.data_records += len(invalid)

@@ -96,3 +96,30 @@ def test_two_entities_sent_the_same_bytes_each_load_whole(duckdb_warehouse, tmp_
     assert len({o.tonight.work_file for o in summary.outcomes if o.tonight}) == 2  # one work file each
     for entity, rows in loaded.items():
         assert duckdb_warehouse.query(f"select count(*), count(distinct _record_number) from raw_star.{entity}") == [(rows, rows)]
+
+
+def test_a_file_refused_once_read_leaves_last_nights_table_and_shape(warehouse, tmp_path):
+    """PostgreSQL ingests a work file while it is written; a file refused only at its end (cut off
+    mid-record) has been ingested by then, and that is undone: last night's rows, and none of the
+    refused file's new columns. The night's accepted files are tonight's all the same."""
+    _load(warehouse, FIXTURES, tmp_path / "archive")
+    before = warehouse.query("select count(*), max(_file_sha256) from raw_aspen.students")[0]
+    folder = tmp_path / "tonight"
+    folder.mkdir()
+    lines = (FIXTURES / "students_export.csv").read_bytes().split(b"\r\n")
+    widened = [lines[0] + b',"brand_new"'] + [line + b',"x"' for line in lines[1:] if line]
+    cut = b"\r\n".join(widened)
+    (folder / "students_export.csv").write_bytes(cut[: cut.rindex(b'","') + 3])  # ends inside a quoted field
+    attendance = (FIXTURES / "attendance_export.csv").read_bytes()
+    (folder / "attendance_export.csv").write_bytes(attendance.rstrip(b"\r\n").rsplit(b"\r\n", 1)[0] + b"\r\n")
+
+    summary = load_files("aspen", folder, warehouse, tmp_path / "archive", max_reject_share=0.5)
+
+    status = {o.entity: (o.status, o.message) for o in summary.outcomes}
+    assert status["students"][0] == "refused" and "cut off mid-record" in status["students"][1]
+    assert status["attendance"][0] == "loaded"
+    assert warehouse.query("select count(*), max(_file_sha256) from raw_aspen.students")[0] == before
+    assert "brand_new" not in warehouse.columns("raw_aspen", "students")
+    loaded = summary.outcomes[[o.entity for o in summary.outcomes].index("attendance")]
+    assert warehouse.query("select count(*), max(_file_sha256) from raw_aspen.attendance")[0] == (
+        loaded.rows_loaded, loaded.file_sha256)
