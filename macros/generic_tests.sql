@@ -30,8 +30,8 @@ having count(*) > 1
 {#- Required columns: one row per (failing row, column) that is null, each naming its column.
     dbt's not_null is a test per column, and each is a node dbt spends ~35 ms of its own Python on
     (and a view's query run again): without the export views' 124 of them a 50,000-student build
-    took 20.0 s instead of 23.9 s. This reads the view once. exports/checks.py turns a failure back into one
-    sentence per column, as not_null's (same rule, count, fix and examples). -#}
+    took 20.0 s instead of 23.9 s. This reads the view once. exports/checks.py turns a failure
+    back into one sentence per column, as not_null's (same rule, count, fix and examples). -#}
 {% test required_columns(model, columns) %}
 {%- set quoted, names = [], [] %}
 {%- for c in columns %}{% do quoted.append(adapter.quote(c)) %}{% do names.append("'" ~ c | replace("'", "''") ~ "'") %}{% endfor %}

@@ -276,8 +276,9 @@ def _night(gen: Generation, run: Run) -> None:
         return step
 
     def timed(fn: Callable[..., Step], *args) -> Step:
-        run.steps.append(measured(fn, *args))
-        return run.steps[-1]
+        step = measured(fn, *args)
+        run.steps.append(step)
+        return step
 
     for source, location in settings.sources.items():
         console.log(f"loading {source} from {location}")
