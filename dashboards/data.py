@@ -14,6 +14,7 @@ Rules every function keeps (the pages cannot bypass them, because they only call
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,6 +199,11 @@ def _student_lattice(scopes: tuple, _staff_id: str) -> lattice.Lattice:
 
 
 def _compute_student_lattice(staff_id: str) -> lattice.Lattice:
+    return lattice_store.build(_lattice_dir(), **_student_lattice_input(staff_id))
+
+
+def _student_lattice_input(staff_id: str) -> dict:
+    """The arguments of lattice_store.build for the viewer's student lattice."""
     df = _over_students(staff_id,
         f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
                    coalesce(m.subgroup, 'unknown') as subgroup, count(*) as students,
@@ -217,9 +223,8 @@ def _compute_student_lattice(staff_id: str) -> lattice.Lattice:
         df[c] = pd.to_numeric(df[c]).fillna(0).astype(float)
     # 4+ absences is shown exactly: the list under it names each of those students (so does every
     # filter of that list), and day sums only make a rate of a group that is shown.
-    return lattice_store.build(_lattice_dir(), df, _LATTICE_DIMS, n="students",
-                               counts=["ell", "iep", "free_reduced", "chronically_absent"],
-                               plain=("absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"))
+    return dict(inner=df, dims=_LATTICE_DIMS, n="students", counts=["ell", "iep", "free_reduced", "chronically_absent"],
+                plain=("absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"))
 
 
 def _lattice_dir():
@@ -230,9 +235,9 @@ def warm_lattices(min_students: int = MANY_STUDENTS) -> int:
     """Compute and store (dashboards.lattice_store) the lattices of every viewer with at least
     ``min_students`` students, one viewer per set of scopes: what makes a district's or a
     multi-school viewer's first page slow (a school's lattice takes ~0.1 s at first view). At
-    1,000,000 students this is about a minute of the night, most of it the district's. The nightly
-    calls it before it publishes, so no viewer waits for them. Returns how many sets of scopes it
-    covered."""
+    1,000,000 students the district's three take about 30 s of one core, so the large ones are
+    protected side by side (lattice_store.prepare). The nightly calls it before it publishes, so no
+    viewer waits for them. Returns how many sets of scopes it covered."""
     sizes = db.query("select staff_id, count(*) as students from marts.access_viewer_students "
                      "group by staff_id having count(*) >= ?", [min_students])
     scopes = db.query("select staff_id, scope_type, scope_id from marts.access_viewer_scopes "
@@ -240,14 +245,18 @@ def warm_lattices(min_students: int = MANY_STUDENTS) -> int:
     scopes = scopes[scopes["staff_id"].isin(set(sizes["staff_id"]))]
     keys = {staff: tuple(zip(g["scope_type"], g["scope_id"])) for staff, g in scopes.groupby("staff_id")}
     done: set[tuple] = set()
-    for staff_id in sizes.sort_values("students", ascending=False)["staff_id"]:
-        key = keys.get(staff_id, ())
-        if key in done:
-            continue
-        done.add(key)
-        _compute_student_lattice(staff_id)
-        for subject in SUBJECTS:
-            _compute_star_lattice(staff_id, subject)
+
+    def inputs() -> Iterator[dict]:  # queried one at a time, each protected while the next is queried
+        for staff_id in sizes.sort_values("students", ascending=False)["staff_id"]:
+            key = keys.get(staff_id, ())
+            if key in done:
+                continue
+            done.add(key)
+            yield _student_lattice_input(staff_id)
+            for subject in SUBJECTS:
+                yield _star_lattice_input(staff_id, subject)
+
+    lattice_store.prepare(_lattice_dir(), inputs())
     return len(done)
 
 
@@ -643,6 +652,11 @@ def _star_lattice(scopes: tuple, _staff_id: str, subject: str) -> lattice.Lattic
 
 
 def _compute_star_lattice(staff_id: str, subject: str) -> lattice.Lattice:
+    return lattice_store.build(_lattice_dir(), **_star_lattice_input(staff_id, subject))
+
+
+def _star_lattice_input(staff_id: str, subject: str) -> dict:
+    """The arguments of lattice_store.build for the viewer's STAR lattice of ``subject``."""
     _, band = _subject_columns(subject)
     df = _over_students(staff_id,
         f"""select m.school_id as school, coalesce(m.grade_level, 'unknown') as grade,
@@ -653,7 +667,7 @@ def _compute_star_lattice(staff_id: str, subject: str) -> lattice.Lattice:
         [staff_id],
     )
     df["students"] = pd.to_numeric(df["students"]).astype(float)
-    return lattice_store.build(_lattice_dir(), df, [*_LATTICE_DIMS, "band"], n="students", counts=[])
+    return dict(inner=df, dims=[*_LATTICE_DIMS, "band"], n="students", counts=[])
 
 
 @cache

@@ -104,3 +104,33 @@ def test_reading_keeps_a_file_in_use(tmp_path):
     os.utime(stored, (long_ago, long_ago))
     build(tmp_path, inner)
     assert stored.stat().st_mtime > time.time() - 60
+
+
+def test_lattices_protected_in_processes_of_their_own_are_the_ones_computed_here(tmp_path, monkeypatch):
+    """The nightly protects large lattices side by side in spawned processes (lattice_store.prepare):
+    each stored file must hold exactly the lattice computed in this process, for suppression on and
+    off (a setting of this process the spawned ones must follow), and a lattice already stored is
+    not computed again."""
+    from dashboards import suppression
+
+    monkeypatch.setattr(lattice_store, "IN_PROCESS_ROWS", 0)  # every lattice in a process of its own
+    inputs = [dict(inner=rows(seed), dims=DIMS, n="students", counts=["ell"], plain=("absent_days",))
+              for seed in (1, 2, 3)]
+    lattice_store.prepare(tmp_path / "on", iter(inputs))
+    with suppression.disabled():
+        lattice_store.prepare(tmp_path / "off", iter(inputs[:1]))
+        plain = lattice.build(**inputs[0])
+    computed = [lattice.build(**args) for args in inputs]
+    assert not any((k != "").any() for k in plain.kinds.values())
+    assert all(any((k != "").any() for k in c.kinds.values()) for c in computed)
+    assert len(list((tmp_path / "on").glob("*.npz"))) == 3 and len(list((tmp_path / "off").glob("*.npz"))) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(lattice, "build", refuse)
+    monkeypatch.setattr(lattice_store, "ProcessPoolExecutor", refuse)
+    assert all(same(lattice_store.build(tmp_path / "on", **args), c) for args, c in zip(inputs, computed))
+    lattice_store.prepare(tmp_path / "on", iter(inputs))  # all stored already: nothing started
+    with suppression.disabled():
+        assert same(lattice_store.build(tmp_path / "off", **inputs[0]), plain)
