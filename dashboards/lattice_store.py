@@ -68,7 +68,7 @@ def prepare(directory: Path, inputs: Iterable[dict]) -> None:
             if _read(path) is not None:
                 continue
             if len(args["inner"]) < IN_PROCESS_ROWS:
-                _protect_into(directory, path, args, suppression.enabled())
+                _write(directory, path, lattice.build(**args))
                 continue
             if pool is None:
                 pool = stack.enter_context(ProcessPoolExecutor(
@@ -79,6 +79,7 @@ def prepare(directory: Path, inputs: Iterable[dict]) -> None:
 
 
 def _protect_into(directory: Path, path: Path, args: dict, enabled: bool) -> None:
+    """In a spawned process, which starts with suppression on: ``enabled`` is the caller's setting."""
     with contextlib.nullcontext() if enabled else suppression.disabled():
         _write(directory, path, lattice.build(**args))
 

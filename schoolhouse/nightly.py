@@ -286,8 +286,9 @@ def _night(gen: Generation, run: Run) -> None:
     console.log("building (dbt build)")
     checks: list = []
     built = timed(_build_step, gen, checks)
-    # The dashboards' counts (numpy, one core) are prepared beside the exports (DuckDB, Arrow and
-    # zlib, both cores), in a thread of their own so that the exports stay two at a time.
+    # The dashboards' counts are prepared beside the exports, in a thread of their own (and large
+    # lattices in processes of their own, dashboards.lattice_store.prepare), so that the exports
+    # stay two at a time.
     with ThreadPoolExecutor(max_workers=1) as side:
         dashboards = None
         if built.status == "failed":

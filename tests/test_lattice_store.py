@@ -134,3 +134,13 @@ def test_lattices_protected_in_processes_of_their_own_are_the_ones_computed_here
     lattice_store.prepare(tmp_path / "on", iter(inputs))  # all stored already: nothing started
     with suppression.disabled():
         assert same(lattice_store.build(tmp_path / "off", **inputs[0]), plain)
+
+    # Small lattices are protected here, under this process's setting, which they leave as it was.
+    monkeypatch.undo()
+    monkeypatch.setattr(lattice_store, "IN_PROCESS_ROWS", 10**9)
+    monkeypatch.setattr(lattice_store, "ProcessPoolExecutor", refuse)
+    with suppression.disabled():
+        lattice_store.prepare(tmp_path / "here", iter(inputs))
+        assert not suppression.enabled()
+        assert all(same(lattice_store.build(tmp_path / "here", **args), lattice.build(**args)) for args in inputs)
+    assert suppression.enabled()
