@@ -99,16 +99,21 @@ def _holds_any(values: pa.ChunkedArray, characters: bytes) -> bool:
     byte inside a multi-byte character, so a byte match is a character match."""
     values = values if values.type == pa.large_string() else pc.cast(values, pa.large_string())
     for chunk in values.chunks:
-        if not len(chunk):
-            continue
-        _, offsets, data = chunk.buffers()
-        if data is None:  # no bytes at all
-            continue
-        ends = np.frombuffer(offsets, dtype=np.int64)
-        text = np.frombuffer(data, dtype=np.uint8)[ends[chunk.offset]:ends[chunk.offset + len(chunk)]]
+        text = np.frombuffer(_value_bytes(chunk), dtype=np.uint8)
         if any((text == c).any() for c in characters):
             return True
     return False
+
+
+def _value_bytes(chunk: pa.LargeStringArray) -> memoryview:
+    """The bytes of a text chunk's values, one after another (a view, not a copy)."""
+    if not len(chunk):
+        return memoryview(b"")
+    _, offsets, data = chunk.buffers()
+    if data is None:  # no bytes at all
+        return memoryview(b"")
+    ends = np.frombuffer(offsets, dtype=np.int64)
+    return memoryview(data)[ends[chunk.offset]:ends[chunk.offset + len(chunk)]]
 
 
 def _refuse_line_breaks(spec: ExportFile, table: pa.Table) -> None:
@@ -153,13 +158,7 @@ def csv_bytes(header: tuple[str, ...], table: pa.Table) -> bytes:
     # Each line ends with its CRLF, so the lines' bytes, chunk after chunk, are the file's body: one
     # copy of them (was four: combined, joined, made bytes, appended to the header; a state's
     # OneRoster enrollments are 420 MB).
-    parts = [head.getvalue().encode("utf-8")]
-    for chunk in lines.chunks:
-        if len(chunk):
-            _, offsets, data = chunk.buffers()
-            ends = np.frombuffer(offsets, dtype=np.int64)
-            parts.append(memoryview(data)[ends[chunk.offset]:ends[chunk.offset + len(chunk)]])
-    return b"".join(parts)
+    return b"".join([head.getvalue().encode("utf-8"), *(_value_bytes(chunk) for chunk in lines.chunks)])
 
 
 def package(files: list[RenderedFile]) -> list[tuple[str, bytes]]:
