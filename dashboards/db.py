@@ -38,10 +38,7 @@ def settings() -> Settings:
 
 @contextlib.contextmanager
 def reading(chosen: Settings) -> Iterator[None]:
-    """Queries in this block read ``chosen``'s warehouse: the nightly's copy, before it publishes it.
-    On DuckDB they connect as the nightly's exports, which run beside them in the same process, do:
-    DuckDB refuses a read-only connection to a file its process holds open for writing. They still
-    only read (PostgreSQL's sessions stay read-only)."""
+    """Queries in this block read ``chosen``'s warehouse: the nightly's copy, before it publishes it."""
     token = _reading.set(chosen)
     try:
         yield
@@ -93,16 +90,15 @@ def one_connection() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _connection(wh: Warehouse) -> Iterator[Any]:
-    read_only = _reading.get() is None or wh.target != "duckdb"  # see reading()
     held = _page.get()
     if held is None:
-        with wh.connect(read_only=read_only) as con:
+        with wh.connect(read_only=True) as con:
             yield con
         return
     if held.warehouse != wh:  # first query of the page (or another warehouse: a new connection)
         held.close()
         stack = contextlib.ExitStack()
-        held.con = stack.enter_context(wh.connect(read_only=read_only))
+        held.con = stack.enter_context(wh.connect(read_only=True))
         held.stack, held.warehouse = stack, wh
     yield held.con
 

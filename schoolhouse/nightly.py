@@ -7,8 +7,8 @@ Steps, in order:
 2. ``dbt build`` of the whole project with the district's vars (email domains, as-of date);
 3. every configured export, behind the shrink guard (two vendors at a time: most of an export is
    DuckDB, Arrow and zlib work outside Python's lock, 37 s → 22 s for the five at 1,000,000);
-4. the dashboards' protected counts for their largest viewers (dashboards.lattice_store), so the
-   first district or school page after the night does not wait for them.
+4. the dashboards' protected counts for their largest viewers (dashboards.lattice_store), prepared
+   beside the exports, so the first district page after the night does not wait for them.
 
 What a district gets when something goes wrong:
 

@@ -82,13 +82,18 @@ class Warehouse:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[Any]:
-        """A DB-API connection, closed on exit. Commits on success."""
+        """A DB-API connection, closed on exit. Commits on success.
+
+        DuckDB: a command's unpublished copy (next_path) is opened for writing even to read. Only the
+        command writing it opens it, and DuckDB refuses a read-only connection to a file its own
+        process holds open for writing (the nightly reads it for the dashboards while it exports)."""
         if self.target == "duckdb":
             import duckdb
 
             if read_only and not self.duckdb_path.exists():
                 raise FileNotFoundError(f"No warehouse at {self.duckdb_path}: run `schoolhouse load` and `schoolhouse build` first.")
-            con = duckdb.connect(str(self.duckdb_path), read_only=read_only)
+            unpublished = published_path(self.duckdb_path) != self.duckdb_path
+            con = duckdb.connect(str(self.duckdb_path), read_only=read_only and not unpublished)
         else:
             import psycopg2
 
