@@ -13,7 +13,9 @@ whose other corners are hidden too, with the box chosen so that adding 1 to its 
 (+1, −1, ...) changes no shown number and keeps every hidden one within what its label says ("<10":
 1 to 9, or 0 to 9 for a small group's counts; "*": 10 or more). A reader then always has two values
 for each sensitive cell, whatever equations they write between the numbers of every page and filter.
-Among the boxes that work, the one hiding the fewest new cells is taken.
+Among the boxes that work, the one hiding the least is taken, a margin costing more than a whole
+box of the cells under it (a grade's total is what a district reads first); the viewer's grand
+total (a teacher's class size) is never hidden to protect another cell.
 
 The size of the work is the size of this table (schools × grades × subgroups, a few thousand cells
 for a district), whatever the number of students; it is computed once per viewer and cached.
@@ -27,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboards.suppression import BOUNDS, MIN_GROUP, PRIMARY, ROW, SECONDARY, apply_hidden, enabled
+from dashboards.suppression import (BOUNDS, MIN_GROUP, PRIMARY, ROW, SECONDARY, SECONDARY_SMALL, apply_hidden,
+                                    enabled)
 
 ALL = None  # the margin of a dimension: every category summed
 TRIES = 4  # candidate categories per dimension for a box's other side (the fullest neighbours)
@@ -63,7 +66,8 @@ class Lattice:
 
     def frame(self, measures: list[str], fixed: dict, by: str | list[str] | None) -> pd.DataFrame:
         """The cells a page shows: with ``fixed`` filters, one row per category (or combination of
-        categories) of ``by`` that has students, or one row, the total, when ``by`` is None.
+        categories) of ``by`` that has students (or whose none is hidden), or one row, the total, when
+        ``by`` is None.
         attrs['hidden'] as suppression.protect."""
         dims = [by] if isinstance(by, str) else list(by or [])
         choices = [[fixed[d]] if d in fixed else self.categories[self.dims.index(d)] for d in dims]
@@ -71,8 +75,8 @@ class Lattice:
         first = measures[0]
         for combo in itertools.product(*choices):
             key = {**fixed, **dict(zip(dims, combo))}
-            if dims and self.cell(first, key)[0] == 0:
-                continue
+            if dims and self.cell(first, key) == (0.0, None):
+                continue  # no students: no row (an empty group hidden as "<10" keeps its row)
             row = dict(zip(dims, combo))
             for m in measures:
                 value, kind = self.cell(m, key)
@@ -142,33 +146,63 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
     # per cell (per cell it made a state's lattice quadratic in its schools).
     neighbours = _Neighbours(values)
     fullest: dict[tuple[int, ...], tuple] = {}
-    for cell in sensitive:
-        if protected[cell]:
-            continue  # a corner of a box already found: that same move leaves it two values
+    # What hiding a shown cell costs: a margin more than a whole box of cells one level below it (a
+    # grade's total is what a district reads first). The grand total, the viewer's number of students
+    # (a teacher's class), is never a corner: a cell whose only box needs it goes without, as one
+    # nothing protects (the test readers check that such cells still have two values).
+    level = sum(np.arange(n).reshape([-1 if k == j else 1 for j in range(d)]) == n - 1
+                for k, n in enumerate(values.shape))
+    price = float(2 ** d) ** level
+    price[tuple(last)] = np.inf
+
+    def cover(cell: tuple[int, ...], zeros: bool = False) -> bool:
+        """Hide the corners of the cheapest box (or path) that moves ``cell``; False if none does.
+        ``zeros``: a shown 0 may be a corner, hidden as "<10" (the last resort)."""
         # Per dimension the two coordinates of the box and the sign of the second: a fixed category
-        # moves against another category (+1 at one, -1 at the other); a margin moves with one of its
-        # categories (+1 at both: the margin is their sum).
+        # moves against another category (+1 at one, -1 at the other), or with its margin (+1 at
+        # both: the margin is the sum of its categories); a margin moves with one of its categories.
         # Only categories whose neighbour of the cell (the cell with that one coordinate changed) is
-        # not empty can be corners, and the fullest are the likeliest to move: the TRIES fullest.
+        # not empty can be corners, and the fullest are the likeliest to move: the TRIES fullest,
+        # then the margin. Without the margin a category no other has (the grade only one school
+        # teaches) had no box; the path that replaced it hid every margin it touched, or failed and
+        # left the cell to be worked out (a school's only 9th grader, and their race, in the demo).
         choices = []
         for k in range(d):
             ranked = neighbours(cell, k)
             if cell[k] == last[k]:
                 choices.append([(a, last[k], 1) for a in ranked])
             else:
-                choices.append([(cell[k], a, -1) for a in ranked])
-        best = None if any(not c for c in choices) else _best_box(values, shown, low, high, choices)
+                choices.append([(cell[k], a, -1) for a in ranked] + [(cell[k], last[k], 1)])
+        lo, hi = low, high
+        if zeros:
+            lo, hi = low.copy(), high.copy()
+            lo[shown & (values == 0)], hi[shown & (values == 0)] = BOUNDS[SECONDARY_SMALL]
+        best = None if any(not c for c in choices) else _best_box(values, shown, lo, hi, choices, price)
+        if best is None and not zeros:
+            # No category at all along a margin of the cell, or every box would push a cell out of
+            # its label's bounds: move each corner of the fixed dimensions along a category of its own.
+            best = _best_path(values, shown, low, high, cell, neighbours, fullest, price)
         if best is None:
-            # Nested categories (grades that only one school has) leave no box: move each corner of
-            # the fixed dimensions along a category of its own.
-            best = _best_path(values, shown, low, high, cell, neighbours, fullest)
-        if best is None:
-            continue  # nothing works (tests/test_dashboards.py's reader reports what is then recoverable)
+            return False
         for corner in best:
             protected[corner] = True
             if shown[corner]:
-                kinds[corner], shown[corner] = SECONDARY, False
-                low[corner], high[corner] = BOUNDS[SECONDARY]
+                kind = SECONDARY if values[corner] else SECONDARY_SMALL
+                kinds[corner], shown[corner] = kind, False
+                low[corner], high[corner] = BOUNDS[kind]
+        return True
+
+    # A corner of a box already found is skipped: that same move leaves it two values.
+    waiting = [cell for cell in sensitive if not protected[cell] and not cover(cell)]
+    # A cell with no box at first may have one once the other cells' boxes are hidden: a hidden cell
+    # costs nothing and moves within its label's bounds ("*": any count of 10 or more).
+    waiting = [cell for cell in waiting if not protected[cell] and not cover(cell)]
+    # Still nothing: in a sparse table (a counselor's students by school × grade × race × STAR band)
+    # every box may need an empty cell. Hiding a 0 as "<10" is true, and then it can move: most such
+    # cells are not recoverable anyway, but which are is a linear program, too slow to solve per cell.
+    for cell in waiting:
+        if not protected[cell]:
+            cover(cell, zeros=True)  # if even this fails, tests/suppression_attack.py's readers say so
 
 
 class _Neighbours:
@@ -210,8 +244,9 @@ def _picks(d: int) -> np.ndarray:
     return _PICKS[d]
 
 
-def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]]):
-    """The box (its corners) that hides the fewest new cells and can move by +1 or by -1; None if none.
+def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]], weight):
+    """The box (its corners) that hides the least (``weight`` of the newly hidden cells) and can move
+    by +1 or by -1; None if none.
 
     Every candidate box (one choice per dimension) and each of its 2**d corners at once: arrays of
     shape (corners, *candidates), with the cheapest box the first of the least cost in C order."""
@@ -230,7 +265,7 @@ def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]
         sign = sign * np.where(chosen, ch[:, 2].astype(float), 1.0).reshape(shape)
         stride *= values.shape[k]
     v, lo, hi = values.ravel()[at], low.ravel()[at], high.ravel()[at]
-    cost = shown.ravel()[at].sum(axis=0, dtype=float)
+    cost = np.where(shown.ravel()[at], weight.ravel()[at], 0.0).sum(axis=0)
     up = ((v + sign >= lo) & (v + sign <= hi)).all(axis=0)
     down = ((v - sign >= lo) & (v - sign <= hi)).all(axis=0)
     cost = np.where(up | down, cost, np.inf)
@@ -241,10 +276,10 @@ def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]
 
 
 def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Neighbours,
-               fullest_by: dict[tuple[int, ...], tuple]):
+               fullest_by: dict[tuple[int, ...], tuple], weight):
     """Like a box, but each corner of the fixed dimensions takes its own category in the summed ones
     (the grade a school has): every lattice cell the move changes is hidden, and the move by +1 or -1
-    must keep each within its bounds. The cells to hide, fewest new first; None if nothing works.
+    must keep each within its bounds. The cells to hide, the cheapest (``weight``); None if nothing works.
     ``fullest_by``: per set of summed dimensions, each combination's fullest inner cell (filled here)."""
     d = values.ndim
     last = [n - 1 for n in values.shape]
@@ -289,7 +324,7 @@ def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Nei
     up_fails = np.bincount(row, weights=~((v + effect >= lo) & (v + effect <= hi)), minlength=n) > 0
     down_fails = np.bincount(row, weights=~((v - effect >= lo) & (v - effect <= hi)), minlength=n) > 0
     moves_cell = np.bincount(row, weights=at_cell == np.ravel_multi_index(cell, values.shape), minlength=n) > 0
-    cost = np.bincount(row, weights=shown.ravel()[at_cell], minlength=n)
+    cost = np.bincount(row, weights=np.where(shown.ravel()[at_cell], weight.ravel()[at_cell], 0.0), minlength=n)
     cost = np.where(moves_cell & ~(up_fails & down_fails), cost, np.inf)
     if not np.isfinite(cost).any():
         return None

@@ -17,7 +17,7 @@ That holds within one table. The counts that several filters show (the grade tab
 and of school A) are protected together in dashboards.lattice, with the same labels.
 
 A hidden cell is NaN in the frame; ``df.attrs['hidden']`` says which cells are hidden and why
-("primary" and "row": shown as "<10"; "secondary": shown as "*"), ``df.attrs['partitions']`` which columns add
+("primary", "row" and "secondary_small": shown as "<10"; "secondary": shown as "*"), ``df.attrs['partitions']`` which columns add
 up to a known total (and within which group), ``df.attrs['rates']`` which columns are rates of which.
 The pages, the CSV downloads and the tests all read the same frame.
 """
@@ -36,10 +36,13 @@ MIN_GROUP = 10
 # of a group of fewer than MIN_GROUP students (0 to 9); a cell hidden so others cannot be worked
 # out (10 or more: every smaller non-zero count is hidden already).
 # (A statistic of a small group, such as its incidents, can be any size: ROW_VALUE.)
+# When nothing else protects a cell, a 0 is hidden as "<10" too (dashboards.lattice): SECONDARY_SMALL.
 PRIMARY, ROW, ROW_VALUE, SECONDARY = "primary", "row", "row_value", "secondary"
-LABELS = {PRIMARY: f"<{MIN_GROUP}", ROW: f"<{MIN_GROUP}", ROW_VALUE: f"<{MIN_GROUP}", SECONDARY: "*"}
+SECONDARY_SMALL = "secondary_small"
+LABELS = {PRIMARY: f"<{MIN_GROUP}", ROW: f"<{MIN_GROUP}", ROW_VALUE: f"<{MIN_GROUP}", SECONDARY: "*",
+          SECONDARY_SMALL: f"<{MIN_GROUP}"}
 BOUNDS = {PRIMARY: (1, MIN_GROUP - 1), ROW: (0, MIN_GROUP - 1), ROW_VALUE: (0, math.inf),
-          SECONDARY: (MIN_GROUP, math.inf)}
+          SECONDARY: (MIN_GROUP, math.inf), SECONDARY_SMALL: (0, MIN_GROUP - 1)}
 
 _enabled = [True]
 

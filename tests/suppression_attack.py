@@ -103,8 +103,26 @@ class Reader:
             solved[key] = (least, most)
             assert h.truth <= most + 1e-6, (h.what, least, most, h.truth)
             # A part of a shown 0 is 0: the page says so outright (zeros are shown, issue 11), so
-            # that is not a hidden number recovered.
-            said = most < 0.5 and any(set(self._index(h.cells)) <= z for z in self.zeros)
+            # that is not a hidden number recovered; nor is a sum of such parts (every grade-6 cell of
+            # a subgroup is in one school's shown 0 or in a school without grade 6).
+            said = most < 0.5 and set(self._index(h.cells)) <= set().union(*self.zeros)
             if math.ceil(least - 1e-6) >= math.floor(most + 1e-6) and not said:
                 found.append((h.what, least, most, h.truth))
         return found
+
+
+def lattice_reader(lat, measure: str) -> Reader:
+    """A reader of every cell of a dashboards.lattice.Lattice at once (every combination of filters,
+    every margin): each is the sum of its inner cells, shown or hidden as the lattice says."""
+    import itertools
+
+    values, kinds = lat.values[measure], lat.kinds[measure]
+    last = [s - 1 for s in values.shape]
+    reader = Reader()
+    for pos in itertools.product(*(range(s) for s in values.shape)):
+        inner = itertools.product(*(range(last[k]) if pos[k] == last[k] else (pos[k],) for k in range(len(pos))))
+        if kinds[pos]:
+            reader.hides(str(pos), inner, str(kinds[pos]), float(values[pos]))
+        else:
+            reader.shown(inner, float(values[pos]))
+    return reader

@@ -649,6 +649,10 @@ def _readers(views: list[tuple[Filters, dict, dict]]) -> dict[str, Reader]:
                     rate = ("chronic_absence_rate", "students") if m == "chronically_absent" else None
                     _read_count(readers[m], frame, true_frame, m, lambda row, m=m: cells_of(row, m),
                                 f"{f} {page} by {dim}", rate=rate)
+                    # A category the table leaves out has none of the filter's students: a shown 0
+                    # (the school without a 9th grade), of every count of them.
+                    for category in {c[pos] for c in inside} - set(frame[dim]):
+                        readers[m].shown(cells_of({dim: category}, m), 0.0)
     return readers
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -128,3 +129,44 @@ def test_a_small_viewers_lattice_hides_every_count_of_its_small_groups(students)
         assert lat.cell("ell", {"school": "s1", "grade": f"0{i + 1}"})[1] is not None  # 2 of a group: hidden
     total, kind = lat.cell("students", {})
     assert total == sum(students) and (kind is not None or sum(students) >= 10)
+
+
+def _split_grades_district(seed: int) -> pd.DataFrame:
+    """Students by school × grade × race with the grades split between schools (two elementary
+    schools, a middle and a high school) and one 9th grader still at the middle school: a category
+    (M, 09) whose only sibling is a school of another level. Counts of English learners and free or
+    reduced lunch drawn per cell."""
+    rng = np.random.default_rng(seed)
+    grades = ["KG"] + [f"{g:02d}" for g in range(1, 13)]
+    schools = {"E1": grades[:6], "E2": grades[:6], "M": grades[6:9] + ["09"], "H": grades[9:]}
+    races = ["White", "Hispanic/Latino", "Black", "Asian", "Two or more races", "AIAN", "NHPI"]
+    share = [0.42, 0.28, 0.12, 0.1, 0.05, 0.02, 0.01]
+    rows = []
+    for school, taught in schools.items():
+        for grade in taught:
+            n = 1 if (school, grade) == ("M", "09") else int(rng.integers(70, 160))
+            for race, k in zip(races, rng.multinomial(n, share)):
+                if k:
+                    rows.append({"school": school, "grade": grade, "subgroup": race, "students": float(k),
+                                 "ell": float(rng.binomial(k, 0.15)), "free_reduced": float(rng.binomial(k, 0.4))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_no_cell_of_a_district_with_grades_split_between_schools_can_be_worked_out(seed):
+    """The strongest reader: every cell of the lattice at once (every combination of filters and
+    margins). Before the box could pair a category with its margin, the middle school's only 9th
+    grader had no box (no other school with a 9th grade of that race), and the reader worked out
+    that there is one and what race, and on some draws that they are not an English learner."""
+    from dashboards import lattice
+    from tests.suppression_attack import lattice_reader
+
+    inner = _split_grades_district(seed)
+    lat = lattice.build(inner, ["school", "grade", "subgroup"], "students", ["ell", "free_reduced"])
+    assert lat.cell("students", {"school": "M", "grade": "09"}) == (1.0, PRIMARY)
+    for measure in ("students", "ell", "free_reduced"):
+        assert lattice_reader(lat, measure).recovered() == [], measure
+    # Margins cost the district's readers the most: the totals of schools and grades stay shown.
+    shown = [lat.cell("students", {"school": s})[1] is None for s in ("E1", "E2", "M", "H")]
+    shown += [lat.cell("students", {"grade": g})[1] is None for g in lat.categories[1]]
+    assert sum(shown) >= len(shown) - 2, shown
