@@ -118,7 +118,7 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
         size = values[n]
         small = (size > 0) & (size < MIN_GROUP)
         kinds[n][small] = PRIMARY
-        _protect(values[n], kinds[n])
+        _protect(values[n], kinds[n], empty_groups=True)
         for m in counts:
             k = kinds[m]
             k[(values[m] > 0) & (values[m] < MIN_GROUP)] = PRIMARY
@@ -127,8 +127,9 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
     return Lattice(dims, categories, values, kinds)
 
 
-def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
-    """Hide box corners until every sensitive cell has a box it can move along (in place)."""
+def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False) -> None:
+    """Hide box corners until every sensitive cell has a box it can move along (in place).
+    ``empty_groups``: ``values`` are group sizes, whose 0s may be hidden as a last resort."""
     d = values.ndim
     last = [s - 1 for s in values.shape]
     # What a reader may assume of each cell if it is (or becomes) hidden: a shown cell would join a
@@ -198,9 +199,11 @@ def _protect(values: np.ndarray, kinds: np.ndarray) -> None:
     # costs nothing and moves within its label's bounds ("*": any count of 10 or more).
     waiting = [cell for cell in waiting if not protected[cell] and not cover(cell)]
     # Still nothing: in a sparse table (a counselor's students by school × grade × race × STAR band)
-    # every box may need an empty cell. Hiding a 0 as "<10" is true, and then it can move: most such
-    # cells are not recoverable anyway, but which are is a linear program, too slow to solve per cell.
-    for cell in waiting:
+    # every box may need an empty group. Hiding its 0 as "<10" is true, and then it can move. Most
+    # such cells are not recoverable anyway (which are is a linear program, too slow to solve per
+    # cell), so only group sizes take this step: the 0s of counts (no English learners among a
+    # district's Native Hawaiian students) hid half the subgroup table when they did.
+    for cell in waiting if empty_groups else ():
         if not protected[cell]:
             cover(cell, zeros=True)  # if even this fails, tests/suppression_attack.py's readers say so
 
