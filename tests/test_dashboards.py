@@ -736,6 +736,26 @@ def test_no_hidden_number_can_be_worked_out(people, role):
     assert hidden, "the test district should have small groups for every role"
 
 
+@pytest.mark.parametrize("role", ATTACKED)
+def test_no_cell_of_a_viewers_tables_can_be_worked_out_under_every_combination_of_filters(people, role):
+    """The sidebar's filters combine (a school, a grade and a subgroup at once), so a reader may hold
+    every cell of the viewer's tables and every margin: school × grade × subgroup for the overview
+    and attendance, × benchmark band for STAR. None of their hidden counts may be pinned. (The
+    counselor's STAR Reading table is one where only hiding an empty group's 0 protects a count.)"""
+    from tests.suppression_attack import lattice_reader
+
+    staff_id = viewer_of(getattr(people, role)).staff_id
+    st.cache_data.clear()
+    tables = {"students": data.student_lattice(staff_id),
+              **{s: data.star_lattice(staff_id, s) for s in ("Reading", "Math")}}
+    hidden = 0
+    for name, lat in tables.items():
+        for measure, kinds in lat.kinds.items():
+            hidden += int((kinds != "").sum())
+            assert lattice_reader(lat, measure).recovered() == [], (role, name, measure)
+    assert hidden, "the test district should have small groups for every role"
+
+
 # --- no access ------------------------------------------------------------------------------------
 
 def test_unknown_inactive_and_roleless_staff_see_nothing(people):
