@@ -15,6 +15,7 @@ pinning it, which this reader does not count).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -114,8 +115,6 @@ class Reader:
 def lattice_reader(lat, measure: str) -> Reader:
     """A reader of every cell of a dashboards.lattice.Lattice at once (every combination of filters,
     every margin): each is the sum of its inner cells, shown or hidden as the lattice says."""
-    import itertools
-
     values, kinds = lat.values[measure], lat.kinds[measure]
     last = [s - 1 for s in values.shape]
     reader = Reader()
