@@ -27,6 +27,7 @@ Push details are in ``raw_meta.exports`` under the same run_id.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -187,6 +188,11 @@ def _dashboards_step(gen: Generation) -> Step:
     published. Never fails the night: without it the first such viewer waits a few seconds."""
     step = Step("dashboards")
     try:
+        # Outside a Streamlit server each of the dashboards' cached functions warns "No runtime found"
+        # when it is defined (36 lines in every night's log): expected here, so not shown.
+        from streamlit.runtime.caching import cache_data_api
+
+        logging.getLogger(cache_data_api.__name__).setLevel(logging.ERROR)
         from dashboards import data, db
 
         with db.reading(gen.settings):
