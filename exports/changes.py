@@ -2,9 +2,10 @@
 
 Each successful push keeps its files (the exact CSVs, before zipping) under
 ``<archive_dir>/pushed/<vendor>/<destination key>/``, owner-only like the rest of the archive, and
-only the last push per destination. Tonight's files are compared with them row by row: a file
-whose first column is unique in both (every vendor file's id) is compared by that id (added,
-changed, removed); any other file (an enrollment list) by whole rows (added, removed).
+only the last push per destination, each beside its rows' hashes. Tonight's files are compared with
+them row by row, by those hashes: a file whose first column is unique in both (every vendor file's
+id) is compared by that id (added, changed, removed); any other file (an enrollment list) by whole
+rows (added, removed).
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from exports.files import RenderedFile
+from exports.files import RenderedFile, row_hashes, scratch_duckdb
 from schoolhouse.warehouse import read_text_csv
+
+# Beside each kept file, its rows' hashes (Arrow IPC): tonight's are taken as the file is rendered,
+# last night's are read back from here, so a changed file is compared without parsing either one.
+# Named with DuckDB's version: another version may hash otherwise, and then the file is parsed.
+HASHES_SUFFIX = f".rows-duckdb-{duckdb.__version__}.arrow"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ def keep(archive_dir: Path, vendor: str, destination: str, files: list[RenderedF
     fresh = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".keeping-"))
     for f in files:
         (fresh / f.spec.file_name).write_bytes(f.data)
+        if f.row_hashes is not None:
+            with pa.OSFile(str(fresh / (f.spec.file_name + HASHES_SUFFIX)), "wb") as sink:
+                with pa.ipc.new_file(sink, f.row_hashes.schema) as writer:
+                    writer.write_table(f.row_hashes)
     (fresh / "DESTINATION").write_text(destination + "\n", encoding="utf-8")
     old = folder.with_name(folder.name + ".old")
     if folder.exists():
@@ -71,10 +81,14 @@ def _header(data: bytes | Path) -> bytes:
     return data.split(b"\r\n", 1)[0]
 
 
+def _width(data: bytes | Path) -> int:
+    """How many columns a file we wrote (exports.files.csv_bytes) has, by its header."""
+    return len(next(csv.reader([_header(data).decode("utf-8")]), []))
+
+
 def _table(data: bytes | Path) -> pa.Table:
-    """A file we wrote (exports.files.csv_bytes) as text columns c0, c1, ... (the header dropped)."""
-    header = next(csv.reader([_header(data).decode("utf-8")]), [])
-    return read_text_csv(data, len(header), skip_rows=1)
+    """A file we wrote as text columns c0, c1, ... (the header dropped)."""
+    return read_text_csv(data, _width(data), skip_rows=1)
 
 
 def _same(previous: bytes | Path, data: bytes) -> bool:
@@ -90,48 +104,57 @@ def _same(previous: bytes | Path, data: bytes) -> bool:
     return True
 
 
+def _hashes(data: bytes | Path, kept: pa.Table | None = None) -> pa.Table:
+    """A file's row hashes: ``kept`` (taken when it was rendered), those kept beside it on disk, or
+    else its rows parsed back and hashed."""
+    if kept is not None:
+        return kept
+    if isinstance(data, Path):
+        beside = data.with_name(data.name + HASHES_SUFFIX)
+        if beside.exists():
+            with pa.memory_map(str(beside)) as source:
+                return pa.ipc.open_file(source).read_all()
+    return row_hashes(_table(data))
+
+
 def compare(previous: bytes | Path | None, now: RenderedFile) -> FileChange:
-    """Counted by DuckDB over the two files' Arrow tables: a state's files are millions of rows,
-    which as Python tuples and sets took minutes and gigabytes. ``previous``: the last push's file
-    (read from disk as it is parsed, never held whole) or its bytes."""
+    """Counted by DuckDB over the two files' row hashes (exports.files.row_hashes: 16 bytes a row, kept
+    beside each pushed file): a state's files are millions of rows, which as Python tuples and sets
+    took minutes and gigabytes, and parsed back every night a third of the exports' time.
+    ``previous``: the last push's file (its hashes read from beside it when there) or its bytes.
+
+    A file whose first column is unique in both is compared by it (added, changed, removed); any
+    other by whole rows (added, removed). A changed row hidden by its hashes colliding: about 1 in
+    10^19 a row; two ids with the same hash make a file count as not keyed (about 1 in 10^7 for a
+    state's million ids), which changes how its changes are counted, never the file."""
     name = now.spec.file_name
     if previous is None:
         return FileChange(name, now.rows, now.rows, 0, 0, compared=False)
     if _same(previous, now.data):  # most of a night's files: nothing to count
         return FileChange(name, now.rows, 0, 0, 0, compared=True)
-    old_rows, new_rows = _table(previous), _table(now.data)
-    con = duckdb.connect()
+    same_shape = _width(previous) == _width(now.data)
+    con = scratch_duckdb()
     try:
-        con.register("old_rows", old_rows)
-        con.register("new_rows", new_rows)
-        cols = new_rows.column_names
-        same_shape = cols == old_rows.column_names
+        con.register("o", _hashes(previous))
+        con.register("n", _hashes(now.data, now.row_hashes))
 
         def one(sql: str) -> tuple:
             return con.execute(sql).fetchone()
 
-        # Rows are compared by a 64-bit hash of their values, taken before DuckDB joins or sets them
-        # apart, so it holds 8 bytes a row instead of the row (with the last file read from disk, a
-        # state's OneRoster compares in 0.7 GB less and 30% less time). A changed row hidden by its
-        # two hashes colliding: about 1 in 10^19 a row.
-        keyed = all(one(f"select count(distinct c0) = count(*) from {t}")[0] for t in ("old_rows", "new_rows"))
+        keyed = all(one(f"select count(distinct key) = count(*) from {t}")[0] for t in ("o", "n"))
         if keyed:
-            rest = f"hash({', '.join(cols[1:])})" if len(cols) > 1 and same_shape else "0"
-            differs = "n.h <> o.h" if same_shape else "true"
+            differs = "n.rest <> o.rest" if same_shape else "true"
             added, removed, changed = one(
-                f"with n as (select c0, {rest} as h from new_rows), o as (select c0, {rest} as h from old_rows) "
-                "select count(*) filter (where o.c0 is null), count(*) filter (where n.c0 is null), "
-                f"count(*) filter (where n.c0 is not null and o.c0 is not null and {differs}) "
-                "from n full join o on n.c0 = o.c0")
+                "select count(*) filter (where o.key is null), count(*) filter (where n.key is null), "
+                f"count(*) filter (where n.key is not null and o.key is not null and {differs}) "
+                "from n full join o on n.key = o.key")
             return FileChange(name, now.rows, added, changed, removed, compared=True)
-        new_hash, old_hash = (f"select hash({', '.join(t.column_names)}) as h from {name_}"
-                              for t, name_ in ((new_rows, "new_rows"), (old_rows, "old_rows")))
         if same_shape:
-            added = one(f"select count(*) from ({new_hash} except {old_hash})")[0]
-            removed = one(f"select count(*) from ({old_hash} except {new_hash})")[0]
+            added = one("select count(*) from (select key, rest from n except select key, rest from o)")[0]
+            removed = one("select count(*) from (select key, rest from o except select key, rest from n)")[0]
         else:  # another header: no row is the same
-            added = one(f"select count(distinct h) from ({new_hash})")[0]
-            removed = one(f"select count(distinct h) from ({old_hash})")[0]
+            added = one("select count(*) from (select distinct key, rest from n)")[0]
+            removed = one("select count(*) from (select distinct key, rest from o)")[0]
         return FileChange(name, now.rows, added, 0, removed, compared=True)
     finally:
         con.close()

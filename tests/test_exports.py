@@ -755,12 +755,13 @@ def test_change_counts_by_id_and_by_whole_row():
 
 
 def test_change_counts_match_counting_the_rows_in_python(tmp_path):
-    """exports.changes counts by hashes of rows inside DuckDB, reading the last push's file from disk;
-    the counts must be what comparing the rows themselves gives, for files by id and by whole row."""
+    """exports.changes counts by hashes of rows inside DuckDB: tonight's taken as the file is rendered
+    or parsed from its bytes, the last push's read from beside its kept file or parsed from it. Every
+    way, the counts must be what comparing the rows themselves gives, by id and by whole row."""
     import random
 
-    from exports.changes import compare
-    from exports.files import ExportFile, RenderedFile
+    from exports.changes import HASHES_SUFFIX, compare, keep, kept_folder
+    from exports.files import ExportFile, RenderedFile, row_hashes
 
     rng = random.Random(20261205)
     values = ["", "x", "a,b", 'q"q', "O'Brien", "ß", " ", "1"]
@@ -787,9 +788,16 @@ def test_change_counts_match_counting_the_rows_in_python(tmp_path):
         else:
             olds, news = {tuple(r) for r in old}, {tuple(r) for r in new}
             expected = (len(news - olds), 0, len(olds - news))
-        for previous in (kept, kept.read_bytes()):
-            c = compare(previous, now)
-            assert (c.added, c.changed, c.removed) == expected, (old, new)
+        rendered = RenderedFile(now.spec, now.data, now.rows, row_hashes=row_hashes(_text_table(new, new_width)))
+        pushed = RenderedFile(ExportFile("m", "s", "r", "f.csv", header_old), kept.read_bytes(), len(old),
+                              row_hashes=row_hashes(_text_table(old, width)))
+        keep(tmp_path / "archive", "v", f"place {case}", [pushed])
+        with_hashes = kept_folder(tmp_path / "archive", "v", f"place {case}") / "f.csv"
+        assert with_hashes.with_name("f.csv" + HASHES_SUFFIX).exists()
+        for previous, tonight in ((kept, now), (kept.read_bytes(), now), (kept, rendered), (with_hashes, rendered),
+                                  (with_hashes, now)):
+            c = compare(previous, tonight)
+            assert (c.added, c.changed, c.removed) == expected, (old, new, previous, tonight.row_hashes is None)
 
 
 def test_the_writer_reads_only_the_values_of_sliced_and_chunked_columns():
