@@ -49,7 +49,7 @@ class RenderedFile:
     data: bytes
     rows: int
     previous_rows: int | None = None
-    # Each row's hashes (exports.changes.row_hashes), taken from the rows as rendered so that neither
+    # Each row's hashes (row_hashes below), taken from the rows as rendered so that neither
     # tonight's file nor the last push's has to be parsed back to count what changed. None: parsed.
     row_hashes: pa.Table | None = None
 
