@@ -221,16 +221,16 @@ def load_powerschool(settings: Settings, location: str, progress=None) -> LoadSu
         if settings.powerschool_programs:
             outcomes.append(_copy_programs(engine, inspector, schema, present, Path(tmp), load_id, wh, settings, shown,
                                            loads))
+        raw_meta.ensure(wh)  # the swap names each table's load in raw_meta.table_files
         if loads:
             replace_raw_tables(wh, "raw_powerschool", loads)
-        raw_meta.ensure(wh)
         record_outcomes(wh, load_id, outcomes)
     missing = [t for t in POWERSCHOOL_TABLES if t not in present]
     return LoadSummary("powerschool", load_id, outcomes, missing)
 
 
 def _tonight(name: str, path: Path, columns: dict[str, str], load_id: str) -> TonightsTable:
-    return TonightsTable(name, path, tuple(columns), {"_load_id": load_id})
+    return TonightsTable(name, path, tuple(columns), {"load_id": load_id})
 
 
 def _copy_tables(engine, inspector, schema, present, work, load_id, wh, settings, shown):

@@ -2,7 +2,7 @@
 
 A district that sends no STAR file, or runs PowerSchool instead of Aspen, still gets a working
 `dbt build`: a missing raw table is created empty, in exactly the shape the loader gives it (text
-columns plus the lineage columns; PowerSchool's typed), and the models over it return no rows. The
+columns plus the record number; PowerSchool's typed), and the models over it return no rows. The
 first real load fills it (loaders.raw_swap, which gives a table tonight's new columns through
 ``shape_statements``). The raw_meta tables are created here too (their DDL lives in
 schoolhouse.raw_meta).
@@ -38,10 +38,34 @@ def ensure_raw_tables(wh: Warehouse) -> list[str]:
     app_store.share_with_dbt(wh)
     shapes = expected_tables()
     have = wh.table_columns("raw_")
-    statements = shape_statements(shapes, have)
+    statements = [(sql, ()) for sql in shape_statements(shapes, have)] + _table_files_of_earlier_loads(wh, have)
     if statements:
-        wh.execute_many([(sql, ()) for sql in statements])
+        wh.execute_many(statements)
     return [f"{schema}.{table}" for schema, table in shapes if (schema, table) not in have]
+
+
+# Where an earlier version kept each row's file: in the raw table's own columns, the same in every row.
+_LEGACY_LINEAGE = {"file_name": "_file_name", "file_sha256": "_file_sha256", "file_date": "_file_date",
+                   "load_id": "_load_id"}
+
+
+def _table_files_of_earlier_loads(wh: Warehouse, have: dict[tuple[str, str], set[str]]) -> list[tuple[str, tuple]]:
+    """A raw table an earlier version loaded names its file in every row, and raw_meta.table_files
+    not at all: say it there once, so the models see the same lineage until the next load replaces
+    the table (the old columns stay, null from then on: dropping them would drop the views on them)."""
+    held = set(wh.query(f"select table_schema, table_name from {raw_meta.SCHEMA}.table_files"))
+    ph = wh.placeholder
+    statements = []
+    for (schema, table), columns in sorted(have.items()):
+        if "_load_id" not in columns or (schema, table) in held:
+            continue
+        values = [f"max({quote_identifier(old)})" if old in columns else "null" for old in _LEGACY_LINEAGE.values()]
+        values[2] = f"cast({values[2]} as date)"  # file_date was text
+        statements.append((
+            f"insert into {raw_meta.SCHEMA}.table_files (table_schema, table_name, {', '.join(_LEGACY_LINEAGE)}, "
+            f"loaded_at) select {ph}, {ph}, {', '.join(values)}, {ph} from {schema}.{quote_identifier(table)} "
+            "where _load_id is not null having count(*) > 0", (schema, table, raw_meta.now())))
+    return statements
 
 
 def shape_statements(shapes: dict[tuple[str, str], dict[str, str]], have: dict[tuple[str, str], set[str]],

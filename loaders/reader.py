@@ -54,7 +54,7 @@ class ReadResult:
     last_record: int = 0  # the file's last record number (the header is 1)
     last_record_unreadable: bool = False
     absent_columns: list[str] = field(default_factory=list)  # the table's columns tonight's file lacked (null)
-    lineage: dict[str, str] = field(default_factory=dict)  # the lineage columns' one value for every row
+    lineage: dict[str, str] = field(default_factory=dict)  # the file it is: raw_meta.table_files' row (file_lineage)
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -121,9 +121,9 @@ def read_file(
     record number (``result.columns`` + ``_record_number``).
 
     ``table_columns`` are every column the raw table has: those the file lacks are named in
-    ``result.absent_columns`` (null in tonight's table). The lineage columns hold one value per file
-    (``result.lineage``) and are added by the engine as it ingests the work file
-    (``loaders.raw_swap``: Parquet for DuckDB, CSV for PostgreSQL's COPY). ``growing`` is told as
+    ``result.absent_columns`` (null in tonight's table). Which file the table then holds is
+    ``result.lineage`` (raw_meta.table_files, written as the engine ingests the work file:
+    ``loaders.raw_swap``, Parquet for DuckDB, CSV for PostgreSQL's COPY). ``growing`` is told as
     the work file is written (PostgreSQL ingests it meanwhile); the caller closes it."""
     if f.size == 0:
         raise FileRefused(f"{f.name} is refused: the file is empty.")
@@ -146,10 +146,10 @@ def read_file(
 
 
 def file_lineage(f: ArchivedFile, load_id: str) -> dict[str, str]:
-    """The lineage columns of every row of ``f`` but the record number (META_COLUMNS)."""
+    """The file a raw table holds once ``f`` is loaded (raw_meta.table_files)."""
     # The district's own timestamp of the export (kept through SFTP and the archive), as a UTC date.
-    return {"_file_name": f.name, "_file_sha256": f.sha256,
-            "_file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "_load_id": load_id}
+    return {"file_name": f.name, "file_sha256": f.sha256,
+            "file_date": datetime.fromtimestamp(f.mtime, timezone.utc).date().isoformat(), "load_id": load_id}
 
 
 def _csv_reader(f: ArchivedFile, columns: list[str], invalid: dict[int, RejectedRow]) -> pacsv.CSVStreamingReader:

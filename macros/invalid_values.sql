@@ -13,7 +13,7 @@ select
     '{{ column }}' as column_name,
     {{ clean_text(adapter.quote(column)) }} as raw_value,
     '{{ reasons[kind] }}' as reason,
-    _file_name as file_name,
+    {{ raw_lineage('raw_' ~ source_name, entity, 'file_name') }} as file_name,
     _record_number as record_number,
     trim({{ key_column }}) as record_key
 from {{ relation }}

@@ -1,4 +1,4 @@
-"""What Schoolhouse knows about: sources and their entities, the raw lineage columns, vendors.
+"""What Schoolhouse knows about: sources and their entities, the raw tables' columns, vendors.
 
 The one list every other place imports: the loader (patterns, required and key columns), the
 raw-table bootstrap, the settings validation, the command line's choices and the exports.
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 SOURCES = ("district", "aspen", "star", "powerschool")
 SIS_SOURCES = ("aspen", "powerschool")  # the SIS the student, staff and section marts are built from (var sis_source)
 
-# Lineage columns the loader adds to every row of a file-fed raw table.
-META_COLUMNS = ("_record_number", "_file_name", "_file_sha256", "_file_date", "_load_id")
+# The column the loader adds to every row of a file-fed raw table: the row's record number in its
+# file (the header is 1). Which file a raw table holds is one row of raw_meta.table_files.
+META_COLUMNS = ("_record_number",)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def star_layout(columns: list[str]) -> tuple[str, tuple[str, ...], tuple[str, ..
 
 
 def raw_file_columns(spec: EntitySpec) -> list[str]:
-    """Every column a file-fed raw table has, whatever tonight's file held (lineage columns last)."""
+    """Every column a file-fed raw table has, whatever tonight's file held (the record number last)."""
     columns = set(spec.known)
     if spec.source == "star":
         columns |= {c for required, keys in STAR_LAYOUTS.values() for c in (*required, *keys)}
@@ -187,9 +188,8 @@ POWERSCHOOL_PROGRAM_FIELDS = ("ell_code", "sped_code", "plan_504_code")
 
 
 def powerschool_raw_tables() -> dict[str, dict[str, str]]:
-    """Every raw_powerschool table and its typed columns (the load id comes last)."""
-    tables = {**POWERSCHOOL_TABLES, "student_programs": POWERSCHOOL_PROGRAMS}
-    return {name: {**columns, "_load_id": "text"} for name, columns in tables.items()}
+    """Every raw_powerschool table and its typed columns (its load is one row of raw_meta.table_files)."""
+    return {**POWERSCHOOL_TABLES, "student_programs": POWERSCHOOL_PROGRAMS}
 
 
 # Fields about a child that no vendor receives unless the district switches them on for that vendor

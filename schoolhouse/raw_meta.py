@@ -1,7 +1,10 @@
 """``raw_meta``: the record of what Schoolhouse did, owned here and nowhere else.
 
-Five append-mostly tables that dbt reads (models/staging/meta) but never rebuilds:
+Six tables that dbt reads (models/staging/meta, the staging models' lineage) but never rebuilds:
 
+* ``table_files``   one row per raw table: the file (or PowerSchool copy) it holds now, replaced
+                    in the transaction that replaces the table (loaders.raw_swap). A raw table is
+                    one file, so where its rows came from is said once here, not in every row
 * ``file_loads``    one row per file per load attempt (loaded, unchanged or refused)
 * ``rejected_rows`` rows a loaded file could not give (file, record number, reason, raw text)
 * ``exports``       one row per file per vendor push attempt (pushed, pushed_with_warnings,
@@ -10,7 +13,7 @@ Five append-mostly tables that dbt reads (models/staging/meta) but never rebuild
                     field, rule, severity), as SDS's sync log has
 * ``runs``          one row per nightly run, with its steps
 
-The DDL is written out here, in portable SQL, so both engines hold the same columns.
+All but ``table_files`` are append-mostly. The DDL is written out here, in portable SQL, so both engines hold the same columns.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from schoolhouse.warehouse import Warehouse
 SCHEMA = "raw_meta"
 
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "table_files": (
+        ("table_schema", "text not null"), ("table_name", "text not null"), ("file_name", "text"),
+        ("file_sha256", "text"), ("file_date", "date"), ("load_id", "text not null"), ("loaded_at", "timestamp not null"),
+    ),
     "file_loads": (
         ("load_id", "text not null"), ("source", "text not null"), ("entity", "text not null"),
         ("file_name", "text not null"), ("file_sha256", "text"), ("bytes", "bigint"), ("encoding", "text"),
@@ -94,6 +101,14 @@ def _insert(table: str, rows: Sequence[dict[str, Any]], ph: str) -> list[tuple[s
 
 
 # -- loads ----------------------------------------------------------------------------------------
+
+
+def table_file_statements(schema: str, table: str, lineage: dict[str, Any], ph: str) -> list[tuple[str, tuple]]:
+    """Say that ``schema.table`` now holds the file ``lineage`` describes (file_name, file_sha256,
+    file_date, load_id): run in the transaction that fills the table."""
+    row = {"table_schema": schema, "table_name": table, **lineage, "loaded_at": now()}
+    return [(f"delete from {SCHEMA}.table_files where table_schema = {ph} and table_name = {ph}", (schema, table)),
+            *_insert("table_files", [row], ph)]
 
 
 def record_load(wh: Warehouse, file_loads: Sequence[dict[str, Any]], rejected: Sequence[dict[str, Any]]) -> None:

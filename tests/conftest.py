@@ -95,6 +95,14 @@ def postgres_warehouse(isolated, request, monkeypatch) -> Warehouse:
     return use_engine("postgres", request, monkeypatch)
 
 
+def raw_table_holds(wh: Warehouse, schema: str, table: str) -> tuple:
+    """(rows, file_sha256, load_id) of a raw table: its row count and the file raw_meta.table_files says it holds."""
+    ph = wh.placeholder
+    held = wh.query(f"select file_sha256, load_id from raw_meta.table_files where table_schema = {ph} "
+                    f"and table_name = {ph}", (schema, table))
+    return (wh.query(f"select count(*) from {schema}.{table}")[0][0], *(held[0] if held else (None, None)))
+
+
 def write_export(path: Path, header: list[str], rows: list[list[str]], *, encoding: str = "utf-8",
                  quote_header: bool = False, final_newline: bool = True) -> Path:
     """An Aspen-style export: every field double-quoted with MySQL \\" escapes, CRLF line ends."""

@@ -136,7 +136,7 @@ def test_two_files_for_one_entity_are_refused_naming_both(duckdb_warehouse, tmp_
     config = tmp_path / "district.yml"
     config.write_text(yaml.safe_dump({"file_patterns": {"aspen": {"students": ["students_export_2.csv"]}}}))
     cli("load", "aspen", str(folder), "--config", str(config))
-    assert duckdb_warehouse.query("select distinct _file_name from raw_aspen.students") == [("students_export_2.csv",)]
+    assert duckdb_warehouse.query("select file_name from raw_meta.table_files where table_schema = 'raw_aspen' and table_name = 'students'") == [("students_export_2.csv",)]
 
 
 def test_a_folder_whose_files_match_nothing_says_so(duckdb_warehouse, tmp_path):

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from schoolhouse.cli import main
 from generator import generate
 from schoolhouse.warehouse import Warehouse
+from tests.conftest import raw_table_holds
 
 SOURCES = ("district", "aspen", "star", "powerschool")
 
@@ -102,7 +103,7 @@ def test_dirty_district_loads_and_builds_exactly_as_the_truth_file_says(warehous
 def test_a_refused_file_leaves_the_previous_load_in_place(duckdb_warehouse, dirty_district, tmp_path):
     wh = duckdb_warehouse
     run_cli("load", "aspen", str(dirty_district))
-    before = q(wh, "select count(*), max(_file_sha256) from raw_aspen.students")[0]
+    before = raw_table_holds(wh, "raw_aspen", "students")
 
     tonight = tmp_path / "tonight"
     shutil.copytree(dirty_district, tonight)
@@ -112,7 +113,7 @@ def test_a_refused_file_leaves_the_previous_load_in_place(duckdb_warehouse, dirt
     output = run_cli("load", "aspen", str(tonight), expect=1)
 
     assert "students_export.txt is refused" in output and "behavior_export.txt is refused" in output
-    assert q(wh, "select count(*), max(_file_sha256) from raw_aspen.students")[0] == before
+    assert raw_table_holds(wh, "raw_aspen", "students") == before
     statuses = dict(q(wh, "select entity, status from raw_meta.file_loads where load_id = (select max(load_id) from raw_meta.file_loads)"))
     assert statuses["students"] == "refused" and statuses["behavior"] == "refused"
     assert statuses["attendance"] == "unchanged"
@@ -134,10 +135,10 @@ def test_loading_the_same_files_again_changes_nothing(warehouse, dirty_district)
     load_all(dirty_district, "aspen", "star")
     tables = ("raw_aspen.students", "raw_aspen.attendance", "raw_star.math", "raw_meta.rejected_rows")
     before = {t: scalar(warehouse, f"select count(*) from {t}") for t in tables}
-    shas = q(warehouse, "select _file_sha256, count(*) from raw_aspen.students group by 1")
+    shas = raw_table_holds(warehouse, "raw_aspen", "students")
     load_all(dirty_district, "aspen", "star")
     assert {t: scalar(warehouse, f"select count(*) from {t}") for t in tables} == before
-    assert q(warehouse, "select _file_sha256, count(*) from raw_aspen.students group by 1") == shas
+    assert raw_table_holds(warehouse, "raw_aspen", "students") == shas
     last = q(warehouse, "select distinct status from raw_meta.file_loads where load_id = (select max(load_id) from raw_meta.file_loads)")
     assert last == [("unchanged",)]
 

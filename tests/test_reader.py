@@ -50,8 +50,8 @@ def test_mysql_escapes_null_and_line_continuations(tmp_path):
     assert rows[1]["full_name"] == "Two\r\nLines, B"
     assert rows[1]["event_date"] is None
     assert [r["_record_number"] for r in rows] == [2, 3]
-    assert result.lineage["_file_date"] == datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
-    assert result.lineage["_load_id"] == "L1" and result.lineage["_file_name"] == "s.txt"
+    assert result.lineage["file_date"] == datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+    assert result.lineage["load_id"] == "L1" and result.lineage["file_name"] == "s.txt"
 
 
 def test_quoted_and_padded_headers_in_any_order(tmp_path):

@@ -21,7 +21,7 @@ renamed as (
 
         -- lineage
         _record_number as record_number,
-        _file_name as file_name
+        {{ raw_lineage('raw_aspen', 'courses_sections', 'file_name') }} as file_name
 
     from source
 

@@ -15,7 +15,7 @@ renamed as (
         -- Older exports have no district_school_year: their assignments are this school year's.
         coalesce({{ parse_int('district_school_year') }}, case when {{ clean_text('district_school_year') }} is null then {{ current_school_year() }} end) as school_year,
         _record_number as record_number,
-        _file_name as file_name
+        {{ raw_lineage('raw_aspen', 'educator_section_assignments', 'file_name') }} as file_name
     from source
 
 )

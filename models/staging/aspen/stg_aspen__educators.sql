@@ -24,8 +24,8 @@ renamed as (
         -- lineage
         'aspen' as source_system,
         _record_number as record_number,
-        _file_name as file_name,
-        _load_id as load_id
+        {{ raw_lineage('raw_aspen', 'educators', 'file_name') }} as file_name,
+        {{ raw_lineage('raw_aspen', 'educators', 'load_id') }} as load_id
 
     from source
 

@@ -54,10 +54,10 @@ renamed as (
         -- lineage
         'aspen' as source_system,
         _record_number as record_number,
-        _file_name as file_name,
-        _file_sha256 as file_sha256,
-        cast(_file_date as date) as file_date,
-        _load_id as load_id
+        {{ raw_lineage('raw_aspen', 'students', 'file_name') }} as file_name,
+        {{ raw_lineage('raw_aspen', 'students', 'file_sha256') }} as file_sha256,
+        {{ raw_lineage('raw_aspen', 'students', 'file_date') }} as file_date,
+        {{ raw_lineage('raw_aspen', 'students', 'load_id') }} as load_id
 
     from source
 

@@ -21,6 +21,6 @@ select
 
     -- lineage
     _record_number as record_number,
-    _file_name as file_name
+    {{ raw_lineage('raw_district', 'access_grants', 'file_name') }} as file_name
 
 from source

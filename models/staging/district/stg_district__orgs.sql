@@ -25,6 +25,6 @@ select
 
     -- lineage
     _record_number as record_number,
-    _file_name as file_name
+    {{ raw_lineage('raw_district', 'orgs', 'file_name') }} as file_name
 
 from source

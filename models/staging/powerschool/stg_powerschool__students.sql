@@ -54,7 +54,7 @@ select
     'powerschool' as source_system,
     source.id as record_number,
     'powerschool.students' as file_name,
-    source._load_id as load_id,
+    {{ raw_lineage('raw_powerschool', 'students', 'load_id') }} as load_id,
     -- PowerSchool's own keys (cc.studentid is students.id; extension tables use dcid)
     source.id as powerschool_id
 from source

@@ -31,7 +31,7 @@ select
     'powerschool' as source_system,
     users.dcid as record_number,
     'powerschool.users' as file_name,
-    users._load_id as load_id,
+    {{ raw_lineage('raw_powerschool', 'users', 'load_id') }} as load_id,
     {{ clean_text('users.last_name') }} as last_name,
     {{ clean_text('users.first_name') }} as first_name,
     {{ clean_text('users.middle_name') }} as middle_name

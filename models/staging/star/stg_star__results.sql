@@ -21,7 +21,7 @@ with
         {{ parse_int(first_present(rel, ['total_time_in_seconds', 'total_time'])) }} as total_seconds,
         {{ clean_text(optional_column(rel, 'assessment_id')) }} as vendor_assessment_id,
         _record_number as record_number,
-        _file_name as file_name
+        {{ raw_lineage('raw_star', table, 'file_name') }} as file_name
     from {{ rel }}
 
 ){% if not loop.last %},{% endif %}
