@@ -13,7 +13,8 @@ Six tables that dbt reads (models/staging/meta, the staging models' lineage) but
                     field, rule, severity), as SDS's sync log has
 * ``runs``          one row per nightly run, with its steps
 
-All but ``table_files`` are append-mostly. The DDL is written out here, in portable SQL, so both engines hold the same columns.
+All but ``table_files`` are append-mostly. The DDL is written out here, in portable SQL, so both
+engines hold the same columns.
 """
 
 from __future__ import annotations
