@@ -45,9 +45,10 @@ SESSION_CONFIG = {
 
 
 def land_raw(duckdb_path: Path, folder: Path) -> list[tuple[str, str]]:
-    """Copy every raw table of the DuckDB warehouse (raw_* schemas, without the staging schemas and
-    bookkeeping tables an earlier version's dlt loads left) to ``folder/<schema>/<table>.parquet``, replacing what an earlier landing
-    left there; the (schema, table) pairs landed."""
+    """Copy every raw table of the DuckDB warehouse (the raw_* schemas, raw_meta among them: its
+    table_files name each raw table's file; without the staging schemas and bookkeeping tables an
+    earlier version's dlt loads left) to ``folder/<schema>/<table>.parquet``, replacing what an
+    earlier landing left there; the (schema, table) pairs landed."""
     import duckdb
 
     shutil.rmtree(folder, ignore_errors=True)
