@@ -24,8 +24,8 @@ from generator.powerschool import PROGRAMS
 from loaders.powerschool import database_url, kind_accepts, to_date, to_int, to_text
 from schoolhouse.catalog import POWERSCHOOL_TABLES, powerschool_raw_tables
 from schoolhouse.cli import main
-from tests.sftp_server import SftpTestServer
 from tests.conftest import raw_table_holds
+from tests.sftp_server import SftpTestServer
 
 # The fake values the generator puts in the sensitive columns (SSN, web and login passwords).
 SECRET_MARKS = ("000-00-", "000-11-", "pw-0", "spw-", "hash-", "tpw-")
