@@ -59,11 +59,12 @@ def _table_files_of_earlier_loads(wh: Warehouse, have: dict[tuple[str, str], set
     for (schema, table), columns in sorted(have.items()):
         if "_load_id" not in columns or (schema, table) in held:
             continue
-        values = [f"max({quote_identifier(old)})" if old in columns else "null" for old in _LEGACY_LINEAGE.values()]
-        values[2] = f"cast({values[2]} as date)"  # file_date was text
+        values = {new: f"max({quote_identifier(old)})" if old in columns else "null"
+                  for new, old in _LEGACY_LINEAGE.items()}
+        values["file_date"] = f"cast({values['file_date']} as date)"  # it was text
         statements.append((
-            f"insert into {raw_meta.SCHEMA}.table_files (table_schema, table_name, {', '.join(_LEGACY_LINEAGE)}, "
-            f"loaded_at) select {ph}, {ph}, {', '.join(values)}, {ph} from {schema}.{quote_identifier(table)} "
+            f"insert into {raw_meta.SCHEMA}.table_files (table_schema, table_name, {', '.join(values)}, "
+            f"loaded_at) select {ph}, {ph}, {', '.join(values.values())}, {ph} from {schema}.{quote_identifier(table)} "
             "where _load_id is not null having count(*) > 0", (schema, table, raw_meta.now())))
     return statements
 
