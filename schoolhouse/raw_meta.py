@@ -31,7 +31,8 @@ SCHEMA = "raw_meta"
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "table_files": (
         ("table_schema", "text not null"), ("table_name", "text not null"), ("file_name", "text"),
-        ("file_sha256", "text"), ("file_date", "date"), ("load_id", "text not null"), ("loaded_at", "timestamp not null"),
+        ("file_sha256", "text"), ("file_date", "date"), ("load_id", "text not null"),
+        ("loaded_at", "timestamp not null"),
     ),
     "file_loads": (
         ("load_id", "text not null"), ("source", "text not null"), ("entity", "text not null"),
