@@ -224,7 +224,8 @@ def _student_lattice_input(staff_id: str) -> dict:
     # 4+ absences is shown exactly: the list under it names each of those students (so does every
     # filter of that list), and day sums only make a rate of a group that is shown.
     return dict(inner=df, dims=_LATTICE_DIMS, n="students", counts=["ell", "iep", "free_reduced", "chronically_absent"],
-                plain=("absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"))
+                plain=("absent_4plus_45_days", "absent_days", "tardy_days", "enrolled_days"),
+                family=f"students {scope_key(staff_id)}")
 
 
 def _lattice_dir():
@@ -667,7 +668,8 @@ def _star_lattice_input(staff_id: str, subject: str) -> dict:
         [staff_id],
     )
     df["students"] = pd.to_numeric(df["students"]).astype(float)
-    return dict(inner=df, dims=[*_LATTICE_DIMS, "band"], n="students", counts=[])
+    return dict(inner=df, dims=[*_LATTICE_DIMS, "band"], n="students", counts=[],
+                family=f"star {subject} {scope_key(staff_id)}")
 
 
 @cache

@@ -19,12 +19,20 @@ total (a teacher's class size) is never hidden to protect another cell.
 
 The size of the work is the size of this table (schools × grades × subgroups, a few thousand cells
 for a district), whatever the number of students; it is computed once per viewer and cached.
+
+Each box (or path) is kept with the lattice (``Lattice.moves``), so the next night's lattice of the
+same viewer is repaired rather than chosen again (``build(previous=...)``): a school day changes a few
+of the 130,000 boxes of a state's district lattice, and choosing them all again took 8 s. A kept box is
+taken again only when the cell it was found for is still sensitive and the box still moves within
+every corner's bounds on tonight's numbers, so every sensitive cell has a box that works, as when
+chosen afresh; the cells it no longer protects come out, and only the rest are chosen anew.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -45,6 +53,7 @@ class Lattice:
     categories: list[list]
     values: dict[str, np.ndarray]  # measure → array over categories + 1 (the last index: ALL)
     kinds: dict[str, np.ndarray]   # measure → '' (shown) or a suppression kind
+    moves: dict[str, Moves] = field(default_factory=dict)  # measure → the boxes that protect it
 
     def index(self, key: dict) -> tuple[int, ...]:
         """Array position of a cell: ``key`` maps a dimension to its category; a dimension left out
@@ -92,12 +101,45 @@ class Lattice:
         return df
 
 
-def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = ()) -> Lattice:
+@dataclass
+class Moves:
+    """Boxes and paths, each found for one sensitive cell (its owner): the cells a move changes and by
+    how much (+1/-1 at a box's corners), as flat indices into the lattice's arrays. Move i is
+    cells[starts[i]:starts[i + 1]]."""
+
+    owners: np.ndarray
+    starts: np.ndarray
+    cells: np.ndarray
+    effects: np.ndarray
+
+    @classmethod
+    def of(cls, shape: tuple[int, ...], found: list[tuple[tuple, np.ndarray, np.ndarray]],
+           reused: Moves | None = None) -> Moves:
+        """The moves found now ((cell as a position, cells and effects), after ``reused``."""
+        lengths = np.array([len(c) for _, c, _ in found], dtype=np.int64)
+        cells = np.concatenate([c for _, c, _ in found]).astype(np.int64) if found else np.zeros(0, np.int64)
+        owners = (np.ravel_multi_index(tuple(np.array([o for o, _, _ in found], dtype=np.int64).T), shape) if found
+                  else np.zeros(0, np.int64))
+        effects = np.concatenate([np.asarray(e) for _, _, e in found]) if found else np.zeros(0)
+        new = cls(owners, np.concatenate([[0], np.cumsum(lengths)]), cells, effects.astype(np.int8))
+        if reused is None:
+            return new
+        return cls(np.concatenate([reused.owners, new.owners]),
+                   np.concatenate([reused.starts, reused.starts[-1] + new.starts[1:]]),
+                   np.concatenate([reused.cells, new.cells]), np.concatenate([reused.effects, new.effects]))
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+
+def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = (),
+          previous: Lattice | None = None) -> Lattice:
     """The lattice of ``inner`` (one row per combination of ``dims`` with its measures), protected.
 
     n: the measure counting the group's students; counts: measures counting some of those students
     (hidden when 1 to 9, and with their group when it is small); plain: sums shown as they are (the
-    caller decides what they may show)."""
+    caller decides what they may show). previous: the same viewer's lattice of an earlier night,
+    whose boxes are taken again where they still work (ignored unless it has the same categories)."""
     categories = [sorted(inner[d].dropna().unique().tolist(), key=str) for d in dims]
     shape = tuple(len(c) + 1 for c in categories)
     values = {}
@@ -114,22 +156,25 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
             arr[tuple(sl)] = total
         values[m] = arr
     kinds = {m: np.full(shape, "", dtype=object) for m in values}
+    moves: dict[str, Moves] = {}
     if enabled():
+        kept = previous.moves if previous is not None and (previous.dims, previous.categories) == (dims, categories) else {}
         size = values[n]
         small = (size > 0) & (size < MIN_GROUP)
         kinds[n][small] = PRIMARY
-        _protect(values[n], kinds[n], empty_groups=True)
+        moves[n] = _protect(values[n], kinds[n], empty_groups=True, kept=kept.get(n))
         for m in counts:
             k = kinds[m]
             k[(values[m] > 0) & (values[m] < MIN_GROUP)] = PRIMARY
             k[small] = ROW
-            _protect(values[m], k)
-    return Lattice(dims, categories, values, kinds)
+            moves[m] = _protect(values[m], k, kept=kept.get(m))
+    return Lattice(dims, categories, values, kinds, moves)
 
 
-def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False) -> None:
-    """Hide box corners until every sensitive cell has a box it can move along (in place).
-    ``empty_groups``: ``values`` are group sizes, whose 0s may be hidden as a last resort."""
+def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, kept: Moves | None = None) -> Moves:
+    """Hide box corners until every sensitive cell has a box it can move along (in place); the boxes.
+    ``empty_groups``: ``values`` are group sizes, whose 0s may be hidden as a last resort.
+    ``kept``: an earlier night's boxes, taken again where they still work."""
     d = values.ndim
     last = [s - 1 for s in values.shape]
     # What a reader may assume of each cell if it is (or becomes) hidden: a shown cell would join a
@@ -155,6 +200,24 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False) 
                 for k, n in enumerate(values.shape))
     price = float(2 ** d) ** level
     price[tuple(last)] = np.inf
+    found: list[tuple[tuple, np.ndarray, np.ndarray]] = []  # (cell, cells, effects) of each move found
+    # The same arrays by flat position, as moves name their cells (views: every one is C-ordered).
+    flat = SimpleNamespace(values=values.ravel(), kinds=kinds.ravel(), shown=shown.ravel(),
+                           protected=protected.ravel(), low=low.ravel(), high=high.ravel())
+    reused = None
+    if kept is not None and len(kept):
+        # Every kept move that still works, hidden at once (what each corner's kind is follows from
+        # its own value, whatever else is hidden, so the moves are judged each on its own).
+        reused = _still_working(values, shown, low, high, kept, empty_groups)
+        at = np.unravel_index(reused.cells, values.shape)
+        protected[at] = True
+        newly = shown[at]
+        sel = tuple(a[newly] for a in at)
+        kind = np.where(values[sel] != 0, SECONDARY, SECONDARY_SMALL)
+        kinds[sel], shown[sel] = kind, False
+        for name in (SECONDARY, SECONDARY_SMALL):
+            low[sel] = np.where(kind == name, BOUNDS[name][0], low[sel])
+            high[sel] = np.where(kind == name, BOUNDS[name][1], high[sel])
 
     def cover(cell: tuple[int, ...], zeros: bool = False) -> bool:
         """Hide the corners of the cheapest box (or path) that moves ``cell``; False if none does.
@@ -185,12 +248,14 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False) 
             best = _best_path(values, shown, low, high, cell, neighbours, fullest, price)
         if best is None:
             return False
-        for corner in best:
-            protected[corner] = True
-            if shown[corner]:
-                kind = SECONDARY if values[corner] else SECONDARY_SMALL
-                kinds[corner], shown[corner] = kind, False
-                low[corner], high[corner] = BOUNDS[kind]
+        cells, effects = best
+        for corner in cells.tolist():
+            flat.protected[corner] = True
+            if flat.shown[corner]:
+                kind = SECONDARY if flat.values[corner] else SECONDARY_SMALL
+                flat.kinds[corner], flat.shown[corner] = kind, False
+                flat.low[corner], flat.high[corner] = BOUNDS[kind]
+        found.append((cell, cells, effects))
         return True
 
     # A corner of a box already found is skipped: that same move leaves it two values.
@@ -206,6 +271,28 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False) 
     for cell in waiting if empty_groups else ():
         if not protected[cell]:
             cover(cell, zeros=True)  # if even this fails, tests/suppression_attack.py's readers say so
+    return Moves.of(values.shape, found, reused)
+
+
+def _still_working(values, shown, low, high, kept: Moves, empty_groups: bool) -> Moves:
+    """The kept moves whose cell is still sensitive and that still move by +1 or -1 within every
+    cell's bounds on these numbers, each cell bounded as it would be once hidden: its own kind's
+    bounds if hidden already, "*" (10 or more) if shown, and a shown 0 only as the last resort of
+    group sizes ("<10"), as when the move was chosen."""
+    flat_shown, v = shown.ravel(), values.ravel()
+    owners_sensitive = ~flat_shown[kept.owners]
+    cells, effects = kept.cells, kept.effects.astype(float)
+    move = np.repeat(np.arange(len(kept)), np.diff(kept.starts))
+    lo, hi = low.ravel()[cells].copy(), high.ravel()[cells].copy()
+    zero = flat_shown[cells] & (v[cells] == 0)
+    if empty_groups:
+        lo[zero], hi[zero] = BOUNDS[SECONDARY_SMALL]
+    up_fails = np.bincount(move, weights=~((v[cells] + effects >= lo) & (v[cells] + effects <= hi)), minlength=len(kept)) > 0
+    down_fails = np.bincount(move, weights=~((v[cells] - effects >= lo) & (v[cells] - effects <= hi)), minlength=len(kept)) > 0
+    works = owners_sensitive & ~(up_fails & down_fails)
+    lengths = np.diff(kept.starts)[works]
+    return Moves(kept.owners[works], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                 cells[works[move]], kept.effects[works[move]])
 
 
 class _Neighbours:
@@ -248,7 +335,7 @@ def _picks(d: int) -> np.ndarray:
 
 
 def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]], weight):
-    """The box (its corners) that hides the least (``weight`` of the newly hidden cells) and can move
+    """The box (its corners as flat positions, and the sign of each in the move) that hides the least (``weight`` of the newly hidden cells) and can move
     by +1 or by -1; None if none.
 
     Every candidate box (one choice per dimension) and each of its 2**d corners at once: arrays of
@@ -274,15 +361,16 @@ def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]
     cost = np.where(up | down, cost, np.inf)
     if not np.isfinite(cost).any():
         return None
-    at = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    return [tuple(int(choices[k][at[k]][pick[k]]) for k in range(d)) for pick in itertools.product((0, 1), repeat=d)]
+    chosen = (slice(None), *np.unravel_index(int(np.argmin(cost)), cost.shape))
+    return at[chosen], sign[chosen]
 
 
 def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Neighbours,
                fullest_by: dict[tuple[int, ...], tuple], weight):
     """Like a box, but each corner of the fixed dimensions takes its own category in the summed ones
     (the grade a school has): every lattice cell the move changes is hidden, and the move by +1 or -1
-    must keep each within its bounds. The cells to hide, the cheapest (``weight``); None if nothing works.
+    must keep each within its bounds. The cells to hide (flat positions), the cheapest (``weight``),
+    and how the move changes each; None if nothing works.
     ``fullest_by``: per set of summed dimensions, each combination's fullest inner cell (filled here)."""
     d = values.ndim
     last = [n - 1 for n in values.shape]
@@ -331,5 +419,5 @@ def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Nei
     cost = np.where(moves_cell & ~(up_fails & down_fails), cost, np.inf)
     if not np.isfinite(cost).any():
         return None
-    chosen = at_cell[row == int(np.argmin(cost))]
-    return [tuple(int(i) for i in c) for c in zip(*np.unravel_index(chosen, values.shape))]
+    taken = row == int(np.argmin(cost))
+    return at_cell[taken], effect[taken]

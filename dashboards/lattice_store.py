@@ -2,7 +2,7 @@
 (dashboards.lattice: seconds for a district's lattice) happens once per night's numbers, not once per
 app process, cache expiry or viewer.
 
-A stored lattice is named by a hash of everything it is a function of: its input rows (one per
+A stored lattice is named by a hash of what it is computed from: its input rows (one per
 combination of categories, in a fixed order), its measures, the suppression settings and the source
 of the code that protects it. So it is never stale: another night's numbers, another rule or another
 version of the code is another name, and two viewers with the same students share one file. The
@@ -10,6 +10,13 @@ nightly stores the largest viewers' lattices before it publishes (dashboards.dat
 the app stores any other the first time it needs it. Files unused for RETAIN_DAYS are removed. They
 hold counts, not names, and are readable by their owner only like everything else Schoolhouse writes
 (schoolhouse.private_files). A file that cannot be read or written is recomputed, never an error.
+
+A lattice of a ``family`` (the caller's name for one viewer's lattice of one kind, whatever the
+night) is repaired from the family's last stored lattice (dashboards.lattice, ``previous``): a
+state's district lattices take a few seconds instead of a minute. So which cells are hidden also
+depends on that earlier lattice, and two processes could choose differently for the same numbers;
+the first file stored under a name is the one every process serves (a page and its download must
+hide the same cells: two patterns of one table, read side by side, can give a cell away).
 """
 
 from __future__ import annotations
@@ -40,18 +47,17 @@ _CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (lattice,
 
 
 def build(directory: Path | None, inner: pd.DataFrame, dims: list[str], n: str, counts: list[str],
-          plain: tuple[str, ...] = ()) -> lattice.Lattice:
+          plain: tuple[str, ...] = (), family: str | None = None) -> lattice.Lattice:
     """lattice.build(inner, ...), read from ``directory`` when these rows were protected before
-    (None: no store, always computed)."""
+    (None: no store, always computed), else repaired from ``family``'s last one."""
     if directory is None:
         return lattice.build(inner, dims, n, counts, plain)
     path = directory / f"{name(inner, dims, n, counts, plain)}.npz"
     found = _read(path)
     if found is not None:
         return found
-    protected = lattice.build(inner, dims, n, counts, plain)
-    _write(directory, path, protected)
-    return protected
+    protected = lattice.build(inner, dims, n, counts, plain, previous=_previous(directory, family))
+    return _write(directory, path, protected, family)
 
 
 def prepare(directory: Path, inputs: Iterable[dict]) -> None:
@@ -64,28 +70,29 @@ def prepare(directory: Path, inputs: Iterable[dict]) -> None:
     with contextlib.ExitStack() as stack:
         pool, started = None, []
         for args in inputs:
-            path = directory / f"{name(**args)}.npz"
-            if _read(path) is not None:
+            if _read(directory / f"{name(**args)}.npz") is not None:
                 continue
             if len(args["inner"]) < IN_PROCESS_ROWS:
-                _write(directory, path, lattice.build(**args))
+                build(directory, **args)
                 continue
             if pool is None:
                 pool = stack.enter_context(ProcessPoolExecutor(
                     max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")))
-            started.append(pool.submit(_protect_into, directory, path, args, suppression.enabled()))
+            started.append(pool.submit(_build_in_process, directory, args, suppression.enabled()))
         for done in started:
             done.result()  # a process's error is the caller's
 
 
-def _protect_into(directory: Path, path: Path, args: dict, enabled: bool) -> None:
+def _build_in_process(directory: Path, args: dict, enabled: bool) -> None:
     """In a spawned process, which starts with suppression on: ``enabled`` is the caller's setting."""
     with contextlib.nullcontext() if enabled else suppression.disabled():
-        _write(directory, path, lattice.build(**args))
+        build(directory, **args)
 
 
-def name(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = ()) -> str:
-    """The hash of what the protected lattice of ``inner`` is a function of."""
+def name(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = (),
+         family: str | None = None) -> str:
+    """The hash of what the protected lattice of ``inner`` is computed from (the family only says
+    where to look for an earlier one)."""
     columns = [*dims, n, *counts, *plain]
     rows = inner[columns].copy()
     for d in dims:
@@ -100,42 +107,86 @@ def name(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain:
     return digest.hexdigest()
 
 
+_MOVES = ("owners", "starts", "cells", "effects")
+
+
 def _read(path: Path) -> lattice.Lattice | None:
     try:
         with np.load(path, allow_pickle=False) as stored:
             meta = json.loads(str(stored["meta"]))
             values = {m: stored[f"values_{i}"] for i, m in enumerate(meta["measures"])}
             kinds = {m: stored[f"kinds_{i}"].astype(object) for i, m in enumerate(meta["measures"])}
+            moves = {m: lattice.Moves(*(stored[f"moves_{i}_{part}"] for part in _MOVES))
+                     for i, m in enumerate(meta["measures"]) if f"moves_{i}_owners" in stored}
         os.utime(path)  # in use: kept another RETAIN_DAYS
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
-    return lattice.Lattice(meta["dims"], meta["categories"], values, kinds)
+    return lattice.Lattice(meta["dims"], meta["categories"], values, kinds, moves)
 
 
-def _write(directory: Path, path: Path, protected: lattice.Lattice) -> None:
+def _family_path(directory: Path, family: str) -> Path:
+    """Where the family's last name is kept: per version of the code too, since a move is only what
+    the code that found it means by one."""
+    return directory / f"{hashlib.sha256(f'{_CODE} {family}'.encode()).hexdigest()}.last"
+
+
+def _previous(directory: Path, family: str | None) -> lattice.Lattice | None:
+    """The family's last stored lattice, if it is still stored and readable."""
+    if family is None:
+        return None
+    try:
+        last = _family_path(directory, family).read_text().strip()
+    except OSError:
+        return None
+    return _read(directory / f"{last}.npz") if last.isalnum() else None
+
+
+def _write(directory: Path, path: Path, protected: lattice.Lattice, family: str | None = None) -> lattice.Lattice:
+    """Store ``protected`` under ``path`` unless another process stored that name first; the lattice
+    stored (the one to serve), or ``protected`` when nothing can be stored."""
     measures = list(protected.values)
     arrays = {"meta": np.array(json.dumps({"dims": protected.dims, "categories": protected.categories,
                                           "measures": measures}))}
     for i, m in enumerate(measures):
         arrays[f"values_{i}"] = protected.values[m]
         arrays[f"kinds_{i}"] = protected.kinds[m].astype(str)
+        if m in protected.moves:
+            for part in _MOVES:
+                arrays[f"moves_{i}_{part}"] = getattr(protected.moves[m], part)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(buffer.getvalue())
-        os.replace(partial, path)  # readers see the whole file or none
+        partial = _private(path.with_name(f".{path.name}.{os.getpid()}"), buffer.getvalue())
+        try:
+            os.link(partial, path)  # readers see the whole file or none; the first process's stays
+        except FileExistsError:
+            first = _read(path)
+            if first is not None:
+                os.unlink(partial)
+                return first
+            os.replace(partial, path)  # a damaged file: replaced
+        else:
+            os.unlink(partial)
+        if family is not None:
+            os.replace(_private(_family_path(directory, family).with_suffix(f".{os.getpid()}"),
+                                path.stem.encode()), _family_path(directory, family))
         _prune(directory)
     except OSError:
         pass  # a read-only or full disk: the lattice is still served, only not kept
+    return protected
+
+
+def _private(path: Path, content: bytes) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(content)
+    return path
 
 
 def _prune(directory: Path) -> None:
     oldest = time.time() - RETAIN_DAYS * 86400
-    for stored in directory.glob("*.npz"):
+    for stored in [*directory.glob("*.npz"), *directory.glob("*.last")]:
         try:
             if stored.stat().st_mtime < oldest:
                 stored.unlink()

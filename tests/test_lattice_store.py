@@ -144,3 +144,39 @@ def test_lattices_protected_in_processes_of_their_own_are_the_ones_computed_here
         assert not suppression.enabled()
         assert all(same(lattice_store.build(tmp_path / "here", **args), lattice.build(**args)) for args in inputs)
     assert suppression.enabled()
+
+
+def test_a_familys_next_lattice_is_repaired_from_its_last_and_the_first_stored_is_served(tmp_path, monkeypatch):
+    """The nightly's lattice of a viewer is repaired from the same viewer's last one (its family),
+    not chosen afresh; another family, or no family, starts afresh. Repairs depend on the earlier
+    lattice, so two processes may choose differently for one name: the first file stored is the one
+    every process serves."""
+    night1, night2 = rows(6), rows(6)
+    night2.loc[[2, 9, 17], "students"] += [3.0, -1.0, 12.0]
+    night2["students"] = night2["students"].clip(lower=1.0)
+    first = lattice_store.build(tmp_path, night1, DIMS, "students", ["ell"], ("absent_days",), family="district")
+    assert first.moves and same(first, lattice.build(night1, DIMS, "students", ["ell"], ("absent_days",)))
+
+    seen = []
+    real = lattice.build
+
+    def spy(*args, previous=None, **kwargs):
+        seen.append(previous)
+        return real(*args, previous=previous, **kwargs)
+
+    monkeypatch.setattr(lattice, "build", spy)
+    second = lattice_store.build(tmp_path, night2, DIMS, "students", ["ell"], ("absent_days",), family="district")
+    assert seen[-1] is not None and same(seen[-1], first)
+    assert same(second, real(night2, DIMS, "students", ["ell"], ("absent_days",), previous=first))
+    lattice_store.build(tmp_path, night2.assign(ell=0.0), DIMS, "students", ["ell"], ("absent_days",), family="a school")
+    assert seen[-1] is None
+    # Read back with its boxes: the night after repairs from this one.
+    assert all((lattice_store._previous(tmp_path, "district").moves[m].cells == second.moves[m].cells).all()
+               for m in second.moves)
+
+    # Another process stored this name first, with other hidden cells: that file is served.
+    other = lattice.Lattice(second.dims, second.categories, second.values,
+                            {m: np.where(k == "", "secondary", k).astype(object) for m, k in second.kinds.items()})
+    path = tmp_path / f"{lattice_store.name(night2, DIMS, 'students', ['ell'], ('absent_days',))}.npz"
+    assert same(lattice_store._write(tmp_path, path, other, "district"), second)
+    assert same(lattice_store.build(tmp_path, night2, DIMS, "students", ["ell"], ("absent_days",), family="district"), second)

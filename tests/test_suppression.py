@@ -170,3 +170,80 @@ def test_no_cell_of_a_district_with_grades_split_between_schools_can_be_worked_o
     shown = [lat.cell("students", {"school": s})[1] is None for s in ("E1", "E2", "M", "H")]
     shown += [lat.cell("students", {"grade": g})[1] is None for g in lat.categories[1]]
     assert sum(shown) >= len(shown) - 2, shown
+
+
+def _next_night(inner: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The next school day's numbers: a few students move between groups, and a few become or stop
+    being English learners or chronically absent, so some counts cross 10 either way."""
+    rng = np.random.default_rng(seed)
+    out = inner.copy()
+    for i in rng.choice(len(out), size=max(3, len(out) // 20), replace=False):
+        step = float(rng.choice([-3, -1, 1, 2, 4]))
+        out.loc[i, "students"] = max(1.0, out.loc[i, "students"] + step)
+        for m in ("ell", "free_reduced"):
+            out.loc[i, m] = float(min(out.loc[i, "students"], max(0.0, out.loc[i, m] + rng.choice([-2, -1, 0, 1, 3]))))
+    return out
+
+
+def _hidden_cells(lat) -> int:
+    return sum(int((k != "").sum()) for k in lat.kinds.values())
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_lattice_repaired_night_after_night_protects_as_one_chosen_afresh(seed):
+    """The nightly repairs a viewer's lattice from the night before (lattice.build(previous=...)).
+    Over three school days: the strongest reader works out no cell, every count of 1 to 9 and every
+    small group is hidden, most boxes are the night before's, and the repair hides about what a
+    lattice chosen afresh hides (it does not pile up the boxes of cells that are no longer small)."""
+    from dashboards import lattice
+    from tests.suppression_attack import lattice_reader
+
+    args = dict(dims=["school", "grade", "subgroup"], n="students", counts=["ell", "free_reduced"])
+    inner = _split_grades_district(seed)
+    last = lattice.build(inner, **args)
+    # The same numbers again: exactly the lattice chosen afresh.
+    again = lattice.build(inner, **args, previous=last)
+    assert all((again.kinds[m] == last.kinds[m]).all() for m in last.kinds)
+    for night in range(3):
+        inner = _next_night(inner, seed * 10 + night)
+        repaired, fresh = lattice.build(inner, **args, previous=last), lattice.build(inner, **args)
+        assert (repaired.values["students"] == fresh.values["students"]).all()
+        for m in ("students", "ell", "free_reduced"):
+            values, kinds = repaired.values[m], repaired.kinds[m]
+            assert (kinds[(values > 0) & (values < 10)] != "").all(), m
+            assert (kinds[(repaired.values["students"] > 0) & (repaired.values["students"] < 10)] != "").all(), m
+            assert lattice_reader(repaired, m).recovered() == [], (night, m)
+            before = {(o, tuple(last.moves[m].cells[a:b])) for o, a, b in
+                      zip(last.moves[m].owners, last.moves[m].starts[:-1], last.moves[m].starts[1:])}
+            now = [(o, tuple(repaired.moves[m].cells[a:b])) for o, a, b in
+                   zip(repaired.moves[m].owners, repaired.moves[m].starts[:-1], repaired.moves[m].starts[1:])]
+            assert sum(move in before for move in now) >= 0.5 * len(now), (night, m)
+        assert _hidden_cells(repaired) <= 1.15 * _hidden_cells(fresh) + 5, night
+        last = repaired
+
+
+def test_a_kept_box_that_no_longer_moves_is_chosen_again_and_other_categories_start_afresh():
+    """A box is taken again only if it still moves within every corner's bounds: one that would push
+    a '<10' corner past 9 either way is dropped and its cell gets a box that works. A lattice whose
+    categories changed (a new school) is chosen afresh."""
+    from dashboards import lattice
+    from tests.suppression_attack import lattice_reader
+
+    args = dict(dims=["school", "grade", "subgroup"], n="students", counts=["ell", "free_reduced"])
+    inner = _split_grades_district(1)
+    last = lattice.build(inner, **args)
+    broken = last.moves["students"]
+    effects = broken.effects.copy()
+    effects[broken.starts[0]:broken.starts[1]] = 20  # no count of 1 to 9 moves by 20 and stays one
+    tampered = lattice.Lattice(last.dims, last.categories, last.values, last.kinds,
+                               {**last.moves, "students": lattice.Moves(broken.owners, broken.starts, broken.cells, effects)})
+    repaired = lattice.build(inner, **args, previous=tampered)
+    moves = repaired.moves["students"]
+    assert not (moves.effects == 20).any()
+    assert broken.owners[0] in moves.owners or repaired.kinds["students"].ravel()[broken.owners[0]] != ""
+    assert lattice_reader(repaired, "students").recovered() == []
+
+    grown = pd.concat([inner, pd.DataFrame([{"school": "E3", "grade": "KG", "subgroup": "White", "students": 40.0,
+                                             "ell": 4.0, "free_reduced": 12.0}])], ignore_index=True)
+    fresh = lattice.build(grown, **args)
+    assert all((lattice.build(grown, **args, previous=last).kinds[m] == fresh.kinds[m]).all() for m in fresh.kinds)
