@@ -362,7 +362,7 @@ def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]
     if not np.isfinite(cost).any():
         return None
     chosen = (slice(None), *np.unravel_index(int(np.argmin(cost)), cost.shape))
-    return at[chosen], sign[chosen]
+    return at[chosen].copy(), sign[chosen].copy()  # copies: a view would keep every candidate alive
 
 
 def _best_path(values, shown, low, high, cell: tuple[int, ...], neighbours: _Neighbours,
