@@ -180,3 +180,16 @@ def test_a_familys_next_lattice_is_repaired_from_its_last_and_the_first_stored_i
     path = tmp_path / f"{lattice_store.name(night2, DIMS, 'students', ['ell'], ('absent_days',))}.npz"
     assert same(lattice_store._write(tmp_path, path, other, "district"), second)
     assert same(lattice_store.build(tmp_path, night2, DIMS, "students", ["ell"], ("absent_days",), family="district"), second)
+
+
+def test_a_store_without_hard_links_still_keeps_lattices(tmp_path, monkeypatch):
+    """The first-stored rule uses a hard link; where the file system has none (EPERM), the file is
+    still stored, by rename."""
+    def no_links(*args, **kwargs):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    inner = rows(7)
+    stored = lattice_store.build(tmp_path, inner, DIMS, "students", ["ell"], ("absent_days",), family="f")
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".last", ".npz"]  # nothing half-written left
+    assert same(lattice_store._previous(tmp_path, "f"), stored)
