@@ -208,7 +208,7 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
     if kept is not None and len(kept):
         # Every kept move that still works, hidden at once (what each corner's kind is follows from
         # its own value, whatever else is hidden, so the moves are judged each on its own).
-        reused = _still_working(values, shown, low, high, kept, empty_groups)
+        reused = _still_working(values, shown, low, high, price, kept, empty_groups)
         at = np.unravel_index(reused.cells, values.shape)
         protected[at] = True
         newly = shown[at]
@@ -274,11 +274,13 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
     return Moves.of(values.shape, found, reused)
 
 
-def _still_working(values, shown, low, high, kept: Moves, empty_groups: bool) -> Moves:
+def _still_working(values, shown, low, high, weight, kept: Moves, empty_groups: bool) -> Moves:
     """The kept moves whose cell is still sensitive and that still move by +1 or -1 within every
     cell's bounds on these numbers, each cell bounded as it would be once hidden: its own kind's
     bounds if hidden already, "*" (10 or more) if shown, and a shown 0 only as the last resort of
-    group sizes ("<10"), as when the move was chosen."""
+    group sizes ("<10"), as when the move was chosen. A move that would hide a cell never hidden for
+    another's sake (``weight`` infinite: the grand total, a corner last night while it was small) is
+    not kept."""
     flat_shown, v = shown.ravel(), values.ravel()
     owners_sensitive = ~flat_shown[kept.owners]
     cells, effects = kept.cells, kept.effects.astype(float)
@@ -287,9 +289,10 @@ def _still_working(values, shown, low, high, kept: Moves, empty_groups: bool) ->
     zero = flat_shown[cells] & (v[cells] == 0)
     if empty_groups:
         lo[zero], hi[zero] = BOUNDS[SECONDARY_SMALL]
+    never = np.bincount(move, weights=flat_shown[cells] & ~np.isfinite(weight.ravel()[cells]), minlength=len(kept)) > 0
     up_fails = np.bincount(move, weights=~((v[cells] + effects >= lo) & (v[cells] + effects <= hi)), minlength=len(kept)) > 0
     down_fails = np.bincount(move, weights=~((v[cells] - effects >= lo) & (v[cells] - effects <= hi)), minlength=len(kept)) > 0
-    works = owners_sensitive & ~(up_fails & down_fails)
+    works = owners_sensitive & ~never & ~(up_fails & down_fails)
     lengths = np.diff(kept.starts)[works]
     return Moves(kept.owners[works], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
                  cells[works[move]], kept.effects[works[move]])

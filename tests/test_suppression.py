@@ -247,3 +247,25 @@ def test_a_kept_box_that_no_longer_moves_is_chosen_again_and_other_categories_st
                                              "ell": 4.0, "free_reduced": 12.0}])], ignore_index=True)
     fresh = lattice.build(grown, **args)
     assert all((lattice.build(grown, **args, previous=last).kinds[m] == fresh.kinds[m]).all() for m in fresh.kinds)
+
+
+def test_a_viewers_total_that_grew_past_9_is_not_kept_hidden_by_last_nights_boxes():
+    """Last night the viewer had 9 students, so their total was hidden and could be a box's corner.
+    Tonight they have 10: the total is shown again, whatever last night's boxes used it for (the
+    viewer's own total is never hidden to protect another number)."""
+    from dashboards import lattice
+    from tests.suppression_attack import lattice_reader
+
+    args = dict(dims=["school", "grade", "subgroup"], n="students", counts=["ell"])
+
+    def night(s1_grade_2):
+        return pd.DataFrame({"school": ["s2", "s2", "s1", "s2"], "grade": ["02", "01", "02", "01"],
+                             "subgroup": ["x", "y", "y", "x"], "students": [3.0, 1.0, s1_grade_2, 3.0],
+                             "ell": [1.0, 1.0, 1.0, 1.0]})
+
+    last = lattice.build(night(2.0), **args)
+    total = np.ravel_multi_index(tuple(len(c) for c in last.categories), last.values["students"].shape)
+    assert last.cell("students", {}) == (9.0, "primary") and total in last.moves["students"].cells
+    repaired = lattice.build(night(3.0), **args, previous=last)
+    assert repaired.cell("students", {}) == (10.0, None)
+    assert all(lattice_reader(repaired, m).recovered() == [] for m in ("students", "ell"))
