@@ -800,6 +800,36 @@ def test_change_counts_match_counting_the_rows_in_python(tmp_path):
             assert (c.added, c.changed, c.removed) == expected, (old, new, previous, tonight.row_hashes is None)
 
 
+def test_a_file_the_same_as_the_last_push_is_known_by_its_kept_sha256(tmp_path, monkeypatch):
+    """A kept push carries each file's sha256: tonight's file with the same bytes counts no change
+    without the kept file being read back (a state's is ~400 MB), and a file of the same length with
+    other bytes is still counted row by row."""
+    from exports import changes
+    from exports.files import ExportFile, RenderedFile, row_hashes
+
+    header = ("id", "name")
+    old = [["1", "Ana"], ["2", "Bo"]]
+    spec = ExportFile("m", "s", "r", "f.csv", header)
+    pushed = RenderedFile(spec, _python_csv(header, old), 2, row_hashes=row_hashes(_text_table(old, 2)))
+    changes.keep(tmp_path, "v", "place", [pushed])
+    kept = changes.kept_folder(tmp_path, "v", "place") / "f.csv"
+    assert (kept.parent / ("f.csv" + changes.SHA256_SUFFIX)).read_text().strip() == pushed.sha256
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the kept file was read back")
+
+    same = RenderedFile(spec, _python_csv(header, old), 2)
+    with monkeypatch.context() as m:
+        m.setattr(changes, "open", no_reading, raising=False)
+        m.setattr(changes, "read_text_csv", no_reading)
+        c = changes.compare(kept, same)
+    assert (c.added, c.changed, c.removed, c.compared) == (0, 0, 0, True)
+    other = [["1", "Ana"], ["2", "Cy"]]  # as long, one name changed
+    assert len(_python_csv(header, other)) == len(same.data)
+    c = changes.compare(kept, RenderedFile(spec, _python_csv(header, other), 2))
+    assert (c.added, c.changed, c.removed) == (0, 1, 0)
+
+
 def test_the_writer_reads_only_the_values_of_sliced_and_chunked_columns():
     """csv_bytes and the line-break check skip a column whose bytes hold nothing to quote; the bytes
     they look at must be the column's own values, not the rest of a buffer it was sliced from."""
