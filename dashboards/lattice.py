@@ -25,7 +25,9 @@ same viewer is repaired rather than chosen again (``build(previous=...)``): a sc
 of the 130,000 boxes of a state's district lattice, and choosing them all again took 8 s. A kept box is
 taken again only when the cell it was found for is still sensitive and the box still moves within
 every corner's bounds on tonight's numbers, so every sensitive cell has a box that works, as when
-chosen afresh; the cells it no longer protects come out, and only the rest are chosen anew.
+chosen afresh; the cells it no longer protects come out, and only the rest are chosen anew. Kept
+boxes are not always the ones a fresh choice would make, so after MAX_REPAIRS nights of repairs the
+cells are chosen afresh.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ from dashboards.suppression import (BOUNDS, MIN_GROUP, PRIMARY, ROW, SECONDARY, 
 
 ALL = None  # the margin of a dimension: every category summed
 TRIES = 4  # candidate categories per dimension for a box's other side (the fullest neighbours)
+# Repaired nights in a row before the cells are chosen afresh. A repair keeps boxes a fresh choice
+# would no longer make, so what it hides creeps up: +5 % in 40 nights, +8 to 13 % in 120, on a
+# district whose counts moved every night (tests/test_suppression.py); a week keeps it to a few %.
+MAX_REPAIRS = 6
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Lattice:
     values: dict[str, np.ndarray]  # measure → array over categories + 1 (the last index: ALL)
     kinds: dict[str, np.ndarray]   # measure → '' (shown) or a suppression kind
     moves: dict[str, Moves] = field(default_factory=dict)  # measure → the boxes that protect it
+    repairs: int = 0  # nights repaired in a row since its cells were chosen afresh
 
     def index(self, key: dict) -> tuple[int, ...]:
         """Array position of a cell: ``key`` maps a dimension to its category; a dimension left out
@@ -139,7 +146,8 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
     n: the measure counting the group's students; counts: measures counting some of those students
     (hidden when 1 to 9, and with their group when it is small); plain: sums shown as they are (the
     caller decides what they may show). previous: the same viewer's lattice of an earlier night,
-    whose boxes are taken again where they still work (ignored unless it has the same categories)."""
+    whose boxes are taken again where they still work (ignored unless it has the same categories, and
+    after MAX_REPAIRS repairs in a row)."""
     categories = [sorted(inner[d].dropna().unique().tolist(), key=str) for d in dims]
     shape = tuple(len(c) + 1 for c in categories)
     values = {}
@@ -157,8 +165,12 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
         values[m] = arr
     kinds = {m: np.full(shape, "", dtype=object) for m in values}
     moves: dict[str, Moves] = {}
+    repairs = 0
     if enabled():
-        kept = previous.moves if previous is not None and (previous.dims, previous.categories) == (dims, categories) else {}
+        repairable = (previous is not None and (previous.dims, previous.categories) == (dims, categories)
+                      and previous.repairs < MAX_REPAIRS)
+        kept = previous.moves if repairable else {}
+        repairs = previous.repairs + 1 if repairable else 0
         size = values[n]
         small = (size > 0) & (size < MIN_GROUP)
         kinds[n][small] = PRIMARY
@@ -168,7 +180,7 @@ def build(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain
             k[(values[m] > 0) & (values[m] < MIN_GROUP)] = PRIMARY
             k[small] = ROW
             moves[m] = _protect(values[m], k, kept=kept.get(m))
-    return Lattice(dims, categories, values, kinds, moves)
+    return Lattice(dims, categories, values, kinds, moves, repairs)
 
 
 def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, kept: Moves | None = None) -> Moves:

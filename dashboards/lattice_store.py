@@ -121,7 +121,7 @@ def _read(path: Path) -> lattice.Lattice | None:
         os.utime(path)  # in use: kept another RETAIN_DAYS
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
-    return lattice.Lattice(meta["dims"], meta["categories"], values, kinds, moves)
+    return lattice.Lattice(meta["dims"], meta["categories"], values, kinds, moves, meta.get("repairs", 0))
 
 
 def _family_path(directory: Path, family: str) -> Path:
@@ -146,7 +146,7 @@ def _write(directory: Path, path: Path, protected: lattice.Lattice, family: str 
     stored (the one to serve), or ``protected`` when nothing can be stored."""
     measures = list(protected.values)
     arrays = {"meta": np.array(json.dumps({"dims": protected.dims, "categories": protected.categories,
-                                          "measures": measures}))}
+                                          "measures": measures, "repairs": protected.repairs}))}
     for i, m in enumerate(measures):
         arrays[f"values_{i}"] = protected.values[m]
         arrays[f"kinds_{i}"] = protected.kinds[m].astype(str)

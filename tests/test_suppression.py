@@ -269,3 +269,36 @@ def test_a_viewers_total_that_grew_past_9_is_not_kept_hidden_by_last_nights_boxe
     repaired = lattice.build(night(3.0), **args, previous=last)
     assert repaired.cell("students", {}) == (10.0, None)
     assert all(lattice_reader(repaired, m).recovered() == [] for m in ("students", "ell"))
+
+
+def test_after_a_week_of_repairs_the_hidden_cells_are_chosen_afresh():
+    """A repair keeps boxes a fresh choice would no longer make, so what it hides creeps up night
+    after night: after MAX_REPAIRS repairs in a row the next lattice is chosen afresh."""
+    from dashboards import lattice
+
+    args = dict(dims=["school", "grade", "subgroup"], n="students", counts=["ell", "free_reduced"])
+    inner = _split_grades_district(5)
+    last = lattice.build(inner, **args)
+    assert last.repairs == 0
+    for night in range(lattice.MAX_REPAIRS + 1):
+        inner = _next_night(inner, 500 + night)
+        last = lattice.build(inner, **args, previous=last)
+        fresh = lattice.build(inner, **args)
+        if night < lattice.MAX_REPAIRS:
+            assert last.repairs == night + 1
+        else:
+            assert last.repairs == 0
+            assert all((last.kinds[m] == fresh.kinds[m]).all() for m in fresh.kinds)
+    tonight = _next_night(inner, 600)
+    again = lattice.build(tonight, **args, previous=last)
+    assert again.repairs == 1
+
+
+def test_the_count_of_repairs_is_kept_in_the_store(tmp_path):
+    from dashboards import lattice_store
+
+    inner = _split_grades_district(6)
+    args = dict(dims=["school", "grade", "subgroup"], n="students", counts=["ell"], plain=())
+    lattice_store.build(tmp_path, inner, **args, family="f")
+    repaired = lattice_store.build(tmp_path, _next_night(inner, 1), **args, family="f")
+    assert repaired.repairs == 1 and lattice_store._previous(tmp_path, "f").repairs == 1
