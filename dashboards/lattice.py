@@ -122,7 +122,8 @@ class Moves:
     @classmethod
     def of(cls, shape: tuple[int, ...], found: list[tuple[tuple, np.ndarray, np.ndarray]],
            reused: Moves | None = None) -> Moves:
-        """The moves found now ((cell as a position, cells and effects), after ``reused``."""
+        """``reused``, then the moves found now, each (its cell as a position, its cells' flat
+        positions, their effects)."""
         lengths = np.array([len(c) for _, c, _ in found], dtype=np.int64)
         cells = np.concatenate([c for _, c, _ in found]).astype(np.int64) if found else np.zeros(0, np.int64)
         owners = (np.ravel_multi_index(tuple(np.array([o for o, _, _ in found], dtype=np.int64).T), shape) if found
@@ -301,9 +302,13 @@ def _still_working(values, shown, low, high, weight, kept: Moves, empty_groups: 
     zero = flat_shown[cells] & (v[cells] == 0)
     if empty_groups:
         lo[zero], hi[zero] = BOUNDS[SECONDARY_SMALL]
-    never = np.bincount(move, weights=flat_shown[cells] & ~np.isfinite(weight.ravel()[cells]), minlength=len(kept)) > 0
-    up_fails = np.bincount(move, weights=~((v[cells] + effects >= lo) & (v[cells] + effects <= hi)), minlength=len(kept)) > 0
-    down_fails = np.bincount(move, weights=~((v[cells] - effects >= lo) & (v[cells] - effects <= hi)), minlength=len(kept)) > 0
+
+    def any_per_move(cell_fails: np.ndarray) -> np.ndarray:
+        return np.bincount(move, weights=cell_fails, minlength=len(kept)) > 0
+
+    never = any_per_move(flat_shown[cells] & ~np.isfinite(weight.ravel()[cells]))
+    up_fails = any_per_move(~((v[cells] + effects >= lo) & (v[cells] + effects <= hi)))
+    down_fails = any_per_move(~((v[cells] - effects >= lo) & (v[cells] - effects <= hi)))
     works = owners_sensitive & ~never & ~(up_fails & down_fails)
     lengths = np.diff(kept.starts)[works]
     return Moves(kept.owners[works], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
@@ -350,8 +355,8 @@ def _picks(d: int) -> np.ndarray:
 
 
 def _best_box(values, shown, low, high, choices: list[list[tuple[int, int, int]]], weight):
-    """The box (its corners as flat positions, and the sign of each in the move) that hides the least (``weight`` of the newly hidden cells) and can move
-    by +1 or by -1; None if none.
+    """The box (its corners as flat positions, and the sign of each in the move) that hides the least
+    (``weight`` of the newly hidden cells) and can move by +1 or by -1; None if none.
 
     Every candidate box (one choice per dimension) and each of its 2**d corners at once: arrays of
     shape (corners, *candidates), with the cheapest box the first of the least cost in C order."""

@@ -3,9 +3,9 @@
 Each successful push keeps its files (the exact CSVs, before zipping) under
 ``<archive_dir>/pushed/<vendor>/<destination key>/``, owner-only like the rest of the archive, and
 only the last push per destination, each beside its rows' hashes and its sha256. A file with the
-sha256 of the last push's is unchanged; any other is compared with it row by row, by those hashes: a file whose first column is unique in both (every vendor file's
-id) is compared by that id (added, changed, removed); any other file (an enrollment list) by whole
-rows (added, removed).
+sha256 of the last push's is unchanged; any other is compared with it row by row, by those hashes:
+a file whose first column is unique in both (every vendor file's id) is compared by that id (added,
+changed, removed); any other file (an enrollment list) by whole rows (added, removed).
 """
 
 from __future__ import annotations
