@@ -64,7 +64,7 @@ def prepare(directory: Path, inputs: Iterable[dict]) -> None:
     """Store the protected lattice of each of ``inputs`` (build's arguments) that is not stored yet.
 
     Choosing the hidden cells is numpy on small arrays, which holds the GIL: one lattice keeps one
-    core busy (a state's district: three lattices, 30 s one after another), so large ones are
+    core busy (a state's district: three lattices, 19 s one after another chosen afresh), so large ones are
     protected side by side in processes of their own, started clean (spawn: the nightly's threads
     and open DuckDB file stay behind). Each process writes its file as build does."""
     with contextlib.ExitStack() as stack:
