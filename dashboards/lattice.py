@@ -222,15 +222,13 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
         # Every kept move that still works, hidden at once (what each corner's kind is follows from
         # its own value, whatever else is hidden, so the moves are judged each on its own).
         reused = _still_working(values, shown, low, high, price, kept, empty_groups)
-        at = np.unravel_index(reused.cells, values.shape)
-        protected[at] = True
-        newly = shown[at]
-        sel = tuple(a[newly] for a in at)
-        kind = np.where(values[sel] != 0, SECONDARY, SECONDARY_SMALL)
-        kinds[sel], shown[sel] = kind, False
-        for name in (SECONDARY, SECONDARY_SMALL):
-            low[sel] = np.where(kind == name, BOUNDS[name][0], low[sel])
-            high[sel] = np.where(kind == name, BOUNDS[name][1], high[sel])
+        flat.protected[reused.cells] = True
+        newly = reused.cells[flat.shown[reused.cells]]
+        counts = flat.values[newly] != 0  # as in cover: a count is "*", a 0 is "<10"
+        flat.kinds[newly] = np.where(counts, SECONDARY, SECONDARY_SMALL)
+        flat.shown[newly] = False
+        flat.low[newly] = np.where(counts, BOUNDS[SECONDARY][0], BOUNDS[SECONDARY_SMALL][0])
+        flat.high[newly] = np.where(counts, BOUNDS[SECONDARY][1], BOUNDS[SECONDARY_SMALL][1])
 
     def cover(cell: tuple[int, ...], zeros: bool = False) -> bool:
         """Hide the corners of the cheapest box (or path) that moves ``cell``; False if none does.
