@@ -127,3 +127,23 @@ def test_dashboards_read_marts_only_and_the_exposure_lists_exactly_what_they_rea
     declared = {re.search(r"ref\('([a-z_]+)'\)", d).group(1)
                 for e in exposures if e["name"] == "educator_dashboards" for d in e["depends_on"]}
     assert read == declared, f"read but not declared: {sorted(read - declared)}; declared, never read: {sorted(declared - read)}"
+
+
+def test_no_sql_compares_with_not_in_a_subquery():
+    """"x not in (select ...)" is unknown for every x once the subquery holds a null (a blank row in
+    a crosswalk a district edits), so it silently matches nothing; and PostgreSQL runs it as a
+    hashed subplan only while the subquery fits in work_mem, past that as a scan per row (a state's
+    export checks did not end). "not exists" or an anti-join says what is meant on every engine."""
+    pattern = re.compile(r"not\s+in\s*\(\s*select", re.IGNORECASE)
+    found = [f"{path.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}"
+             for folder in ("models", "macros", "snapshots", "tests/dbt")
+             for path in (ROOT / folder).rglob("*.sql") if (ROOT / folder).exists()
+             for text in [path.read_text(encoding="utf-8")]
+             for m in pattern.finditer(_without_comments(text))]
+    assert not found, f"not in (select ...) in {found}"
+
+
+def _without_comments(sql: str) -> str:
+    """The SQL with its -- and Jinja {# #} comments blanked (their newlines kept, so lines still count)."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    return re.sub(r"--[^\n]*", blank, re.sub(r"\{#.*?#\}", blank, sql, flags=re.DOTALL))

@@ -523,6 +523,41 @@ def test_exports_on_postgresql_match_duckdb_byte_for_byte(postgres_warehouse, di
     assert parse(read_set(exports["sds-v2.1"])["userFlags.csv"])[1] == []  # the header alone
     assert warehouse.query("select distinct sensitive_fields from raw_meta.exports") == [("",)]
     assert warehouse.query("select status from raw_meta.runs") == [("success",)]
+    _assert_the_export_check_names_ids_not_active_or_current(warehouse, tmp_path / "target")
+
+
+def test_the_export_check_names_ids_that_are_not_active_or_current(night_copy, night):
+    _assert_the_export_check_names_ids_not_active_or_current(night_copy, night.target_path)
+
+
+def _assert_the_export_check_names_ids_not_active_or_current(wh: Warehouse, target_path: Path) -> None:
+    """The export_file check's ids (macros/export_tests.sql, active_current), as dbt compiled it for
+    tonight: a Clever enrollment of a student or section that is not active or current, and a
+    section with an unknown third teacher, are each named with their id; the rows as built pass.
+    On PostgreSQL too, where it once read the ids with "not in (select ...)": per row once a
+    state's ids outgrow work_mem. The check runs on a copy of the view with the bad rows added."""
+    import re
+
+    results = json.loads((target_path / "run_results.json").read_text())["results"]
+    compiled = {r["unique_id"].split(".")[2].rsplit("_", 1)[0].removeprefix("export_file_"): r["compiled_code"]
+                for r in results if r["unique_id"].startswith("test.schoolhouse.export_file_clever__")}
+
+    def problems(view: str, *damage: str) -> list[tuple]:
+        copy = f"exports.damaged_{view}"
+        wh.execute_many([(f"drop table if exists {copy}", ()), (f"create table {copy} as select * from exports.{view}", ()),
+                         *((d.format(copy=copy), ()) for d in damage)])
+        return sorted(wh.query(re.sub(rf'("[^"]+"\.)?"exports"\."{view}"', copy, compiled[view])))
+
+    assert problems("clever__enrollments") == problems("clever__sections") == []
+    [(school, section, student)] = wh.query('select "School_id", "Section_id", "Student_id" from exports.clever__enrollments '
+                                            'order by "Student_id", "Section_id" limit 1')
+    assert problems("clever__enrollments", 'insert into {copy} ("School_id", "Section_id", "Student_id") values '
+                    f"('{school}', 'no-such-section', '{student}'), ('{school}', '{section}', 'no-such-student')") == [
+        ("active_current", "Section_id is not an active/current section", "no-such-section"),
+        ("active_current", "Student_id is not an active/current student", "no-such-student")]
+    assert problems("clever__sections", 'update {copy} set "Teacher_3_id" = \'no-such-teacher\' '
+                    'where "Section_id" = (select min("Section_id") from {copy})') == [
+        ("active_current", "Teacher_3_id is not an active/current staff", "no-such-teacher")]
 
 
 def test_load_build_export_by_hand_writes_the_nightly_files_byte_for_byte(night, district, tmp_path, monkeypatch):

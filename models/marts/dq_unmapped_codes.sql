@@ -9,6 +9,8 @@
 -- 'not_selected', no plan or (enrollment status) active, so counts by subgroup, rosters and vendor
 -- files are quietly wrong until a district adds the code to seeds/<crosswalk>.csv.
 -- Incremental: a code stays listed after it stops appearing (last_seen tells when).
+-- "not exists", never "not in (select ...)": a blank row a district adds to a crosswalk CSV (a null
+-- code) would make "not in" unknown for every value, and no unmapped code would be listed.
 {% set today = as_of_date() %}
 with
 
@@ -26,7 +28,7 @@ unmapped as (
     from students where is_unknown_status
     union all
     select 'xwalk_gender', source_system, 'gender', gender_raw
-    from students where gender_raw is not null and upper(gender_raw) not in (select source_code from {{ ref('xwalk_gender') }})
+    from students where gender_raw is not null and not exists (select 1 from {{ ref('xwalk_gender') }} as x where x.source_code = upper(students.gender_raw))
     union all
     select 'xwalk_race', source_system, 'race', race_raw
     from students where race_raw is not null and race = 'unknown'
@@ -38,20 +40,21 @@ unmapped as (
     from students where ell_status_raw is not null and ell_status = 'unknown'
     union all
     select 'xwalk_plan_504', source_system, 'plan_504', plan_504_raw
-    from students where plan_504_raw is not null and upper(plan_504_raw) not in (select source_code from {{ ref('xwalk_plan_504') }})
+    from students where plan_504_raw is not null and not exists (select 1 from {{ ref('xwalk_plan_504') }} as x where x.source_code = upper(students.plan_504_raw))
     union all
     select 'xwalk_staff_roles', source_system, 'staff_type', staff_type
-    from staff where staff_type is not null and upper(staff_type) not in (select staff_type from {{ ref('xwalk_staff_roles') }})
+    from staff where staff_type is not null and not exists (select 1 from {{ ref('xwalk_staff_roles') }} as x where x.staff_type = upper(staff.staff_type))
     union all
     select 'xwalk_staff_status', source_system, 'status', status_raw
     from staff where status_raw is not null
-        and upper(status_raw) not in (select status_code from {{ ref('xwalk_staff_status') }} as s where s.source_system = staff.source_system)
+        and not exists (select 1 from {{ ref('xwalk_staff_status') }} as s
+                        where s.source_system = staff.source_system and s.status_code = upper(staff.status_raw))
     union all
     select 'xwalk_grade_levels', 'district', 'low_grade', low_grade_raw
-    from orgs where low_grade_raw is not null and low_grade_raw not in (select source_code from org_grades)
+    from orgs where low_grade_raw is not null and not exists (select 1 from org_grades where org_grades.source_code = orgs.low_grade_raw)
     union all
     select 'xwalk_grade_levels', 'district', 'high_grade', high_grade_raw
-    from orgs where high_grade_raw is not null and high_grade_raw not in (select source_code from org_grades)
+    from orgs where high_grade_raw is not null and not exists (select 1 from org_grades where org_grades.source_code = orgs.high_grade_raw)
 
 ),
 
