@@ -90,8 +90,7 @@ def render(wh: Warehouse, spec: ExportFile) -> RenderedFile:
     way to the bytes: a state's files are millions of rows."""
     cols = ", ".join(quote_identifier(c) for c in spec.columns)
     table = wh.text_table(f"select {cols} from {quote_identifier(spec.schema)}.{quote_identifier(spec.relation)}")
-    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-    table = table.take(pc.sort_indices(table, [(name, "ascending") for name in table.column_names]))
+    table = sorted_rows(table.rename_columns([f"c{i}" for i in range(table.num_columns)]))
     _refuse_line_breaks(spec, table)
     return RenderedFile(spec, csv_bytes(spec.columns, table), table.num_rows, row_hashes=row_hashes(table))
 
@@ -105,6 +104,14 @@ def scratch_duckdb() -> duckdb.DuckDBPyConnection:
     """A connection of its own (a cursor: each thread its own, microseconds where a new in-memory
     database takes 10 ms) to one empty in-memory DuckDB, for work over Arrow tables."""
     return _scratch().cursor()
+
+
+def sorted_rows(table: pa.Table) -> pa.Table:
+    """The rows of text columns c0, c1, ... sorted column by column, in code point order (Arrow
+    compares the UTF-8 bytes, which is code point order, and Python's for lists of str). DuckDB's
+    sort of the same Arrow table was measured too (2026-12-06, a state's files): faster where many
+    first values are equal (ST Math's students, 2.6 → 1.1 s), slower elsewhere, about even in all."""
+    return table.take(pc.sort_indices(table, [(name, "ascending") for name in table.column_names]))
 
 
 def row_hashes(table: pa.Table) -> pa.Table:
