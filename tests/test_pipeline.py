@@ -181,6 +181,36 @@ def test_the_next_night_replaces_the_picture_and_keeps_history(duckdb_warehouse,
         scalar(wh, "select count(*) from marts.dim_students")
     assert q(wh, "select exit_reason from marts.fct_school_enrollments where student_id = ?", vanished_id) == \
         [("no longer in the SIS export",)]
+    # Two of 300 students lost overnight is no mass withdrawal (the warning's threshold is 5 %).
+    assert _test_result("warn_mass_withdrawal") == ("pass", 0)
+
+    # The next export marks 30 more active students withdrawn (one status code typed wrong, say): the
+    # build warns, and the warning's row counts the students lost against the active ones before.
+    active_before = scalar(wh, "select count(*) from marts.dim_students where is_active")
+    header, *rows = students_file.read_bytes().split(b"\r\n")
+    active = [i for i, r in enumerate(rows) if b'"Active"' in r]
+    for i in active[:30]:
+        rows[i] = rows[i].replace(b'"Active"', b'"Withdrawn"', 1)
+    students_file.write_bytes(b"\r\n".join([header, *rows]))
+    load_all(day2, "aspen")
+    run_cli("build")
+    assert _test_result("warn_mass_withdrawal") == ("warn", 1)
+    assert scalar(wh, "select count(*) from marts.dim_students where is_active") == active_before - 30
+    [compiled] = [r["compiled_code"] for r in _run_results() if r["unique_id"].startswith("test.schoolhouse.warn_mass_withdrawal")]
+    assert wh.query(compiled) == [(30, active_before)]
+
+
+def _run_results() -> list[dict]:
+    from schoolhouse.dbt_runner import target_dir
+    from schoolhouse.settings import load_settings
+
+    return json.loads((target_dir(load_settings()) / "run_results.json").read_text())["results"]
+
+
+def _test_result(name: str) -> tuple[str, int]:
+    """(status, failures) of the dbt test ``name`` in the last build."""
+    [result] = [r for r in _run_results() if r["unique_id"].split(".")[2] == name]
+    return result["status"], result["failures"]
 
 
 # paramiko's prefetch thread raises after the server cuts the connection on purpose; the retry is what counts.

@@ -30,8 +30,12 @@ active_before as (
     cross join last_change
     where s.is_active and s.dbt_valid_from < last_change.at
       and (s.dbt_valid_to is null or s.dbt_valid_to >= last_change.at)
-)
+),
 
-select count(*) as students_lost, max(active_before.n) as active_before
-from now_inactive cross join active_before
-having count(*) > 0.05 * max(active_before.n)
+-- Two one-row counts, then compared: counting the students lost across a join with the count before
+-- made PostgreSQL count all active students again for each student lost (66 s at 1,000,000).
+lost as (select count(*) as n from now_inactive)
+
+select lost.n as students_lost, active_before.n as active_before
+from lost cross join active_before
+where lost.n > 0.05 * active_before.n
