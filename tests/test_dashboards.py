@@ -348,6 +348,19 @@ def test_access_grants_are_validated_and_explained(people):
     kinds = sql("select table_name, table_type from information_schema.tables where table_schema = 'marts' "
                 "and table_name like 'access_viewer_%'").set_index("table_name").table_type.to_dict()
     assert kinds["access_viewer_students"] == "VIEW" and kinds["access_viewer_schools"] == "VIEW"
+    assert kinds["access_viewer_sizes"] == "VIEW"
+    _assert_sizes_count_the_pairs(sql)
+
+
+def _assert_sizes_count_the_pairs(query) -> None:
+    """access_viewer_sizes (counted per scope, never forming the pairs) is, for every viewer, the
+    number of rows access_viewer_students lists for them; a viewer whose scopes reach nobody has 0."""
+    sizes = query("select staff_id, students from marts.access_viewer_sizes").set_index("staff_id").students
+    pairs = query("select staff_id, count(*) as n from marts.access_viewer_students group by staff_id").set_index("staff_id").n
+    scoped = set(query("select distinct staff_id from marts.access_viewer_scopes").staff_id)
+    assert set(sizes.index) == scoped and sizes.index.is_unique
+    assert {k: int(v) for k, v in sizes.items() if v} == {k: int(v) for k, v in pairs.items()}
+    assert len(pairs) > 10 and (pairs > 1).any() and (sizes == 0).any() == (len(scoped) > len(pairs))
 
 
 def test_a_warehouse_from_before_becomes_views_on_the_next_build(people, duck, tmp_path):
@@ -1342,6 +1355,7 @@ def test_postgres_same_access_and_pages(people, pg_env, monkeypatch):
     assert db.describe_target().startswith("PostgreSQL")
     got = db.query("select staff_id, student_id from marts.access_viewer_students")
     assert got.groupby("staff_id")["student_id"].apply(set).to_dict() == people.sets
+    _assert_sizes_count_the_pairs(db.query)
     lattice_pg = data.student_lattice(viewer_of(admin).staff_id)
     pd.testing.assert_frame_equal(data.star_growth_numbers(viewer_of(admin).staff_id, Filters(), "Reading", since),
                                   growth_duck)
