@@ -99,7 +99,8 @@ having count(*) > 1
 {#- One scan: the first id of each row that is not what its column promises. Each id column is
     left-joined to its id set (an anti-join on every engine): "not in (select ...)" is a hashed
     subplan on PostgreSQL only while the ids fit in work_mem, and past that (a state's million
-    students) a scan of the ids per row, which at 1,000,000 students did not end in 10 minutes. -#}
+    students) a scan of the ids per row: Clever's enrollments check ran 2.5 minutes before it was
+    stopped. -#}
 {% macro _export_active_current(model, node) -%}
 {%- set problems, ids, joins = [], [], [] %}
 {%- for col in node.columns.values() %}

@@ -33,7 +33,7 @@ people as (
     where schools.principal_staff_id is not null
         and schools.org_id in (select school_id from teachers)
         -- not exists, not "not in": one section without a teacher id (a null staff_id) would make
-        -- "not in" false for every principal; and past work_mem PostgreSQL scans per row.
+        -- "not in" unknown, so false, for every principal; and past work_mem PostgreSQL scans per row.
         and not exists (select 1 from teachers where teachers.staff_id = schools.principal_staff_id)
 
 )
