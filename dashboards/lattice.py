@@ -222,13 +222,7 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
         # Every kept move that still works, hidden at once (what each corner's kind is follows from
         # its own value, whatever else is hidden, so the moves are judged each on its own).
         reused = _still_working(values, shown, low, high, price, kept, empty_groups)
-        flat.protected[reused.cells] = True
-        newly = reused.cells[flat.shown[reused.cells]]
-        counts = flat.values[newly] != 0  # as in cover: a count is "*", a 0 is "<10"
-        flat.kinds[newly] = np.where(counts, SECONDARY, SECONDARY_SMALL)
-        flat.shown[newly] = False
-        flat.low[newly] = np.where(counts, BOUNDS[SECONDARY][0], BOUNDS[SECONDARY_SMALL][0])
-        flat.high[newly] = np.where(counts, BOUNDS[SECONDARY][1], BOUNDS[SECONDARY_SMALL][1])
+        _hide(flat, reused.cells)
 
     def cover(cell: tuple[int, ...], zeros: bool = False) -> bool:
         """Hide the corners of the cheapest box (or path) that moves ``cell``; False if none does.
@@ -260,12 +254,7 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
         if best is None:
             return False
         cells, effects = best
-        for corner in cells.tolist():
-            flat.protected[corner] = True
-            if flat.shown[corner]:
-                kind = SECONDARY if flat.values[corner] else SECONDARY_SMALL
-                flat.kinds[corner], flat.shown[corner] = kind, False
-                flat.low[corner], flat.high[corner] = BOUNDS[kind]
+        _hide(flat, cells)
         found.append((cell, cells, effects))
         return True
 
@@ -283,6 +272,20 @@ def _protect(values: np.ndarray, kinds: np.ndarray, empty_groups: bool = False, 
         if not protected[cell]:
             cover(cell, zeros=True)  # if even this fails, tests/suppression_attack.py's readers say so
     return Moves.of(values.shape, found, reused)
+
+
+def _hide(flat: SimpleNamespace, cells: np.ndarray) -> None:
+    """Mark the corners of moves (flat positions) protected, and hide those still shown: a count as
+    "*", a 0 as "<10", each with its label's bounds (what a reader may assume of it from now on)."""
+    flat.protected[cells] = True
+    newly = cells[flat.shown[cells]]
+    if not len(newly):
+        return
+    counts = flat.values[newly] != 0
+    flat.kinds[newly] = np.where(counts, SECONDARY, SECONDARY_SMALL)
+    flat.shown[newly] = False
+    flat.low[newly] = np.where(counts, BOUNDS[SECONDARY][0], BOUNDS[SECONDARY_SMALL][0])
+    flat.high[newly] = np.where(counts, BOUNDS[SECONDARY][1], BOUNDS[SECONDARY_SMALL][1])
 
 
 def _still_working(values, shown, low, high, weight, kept: Moves, empty_groups: bool) -> Moves:
