@@ -54,8 +54,13 @@ def build(directory: Path | None, inner: pd.DataFrame, dims: list[str], n: str, 
         return lattice.build(inner, dims, n, counts, plain)
     path = directory / f"{name(inner, dims, n, counts, plain)}.npz"
     found = _read(path)
-    if found is not None:
-        return found
+    return found if found is not None else _protect(directory, path, inner, dims, n, counts, plain, family)
+
+
+def _protect(directory: Path, path: Path, inner: pd.DataFrame, dims: list[str], n: str, counts: list[str],
+             plain: tuple[str, ...] = (), family: str | None = None) -> lattice.Lattice:
+    """Protect ``inner`` (repaired from ``family``'s last lattice) and store it under ``path``, its
+    name; the lattice stored, which is the one to serve."""
     protected = lattice.build(inner, dims, n, counts, plain, previous=_previous(directory, family))
     return _write(directory, path, protected, family)
 
@@ -70,23 +75,24 @@ def prepare(directory: Path, inputs: Iterable[dict]) -> None:
     with contextlib.ExitStack() as stack:
         pool, started = None, []
         for args in inputs:
-            if _read(directory / f"{name(**args)}.npz") is not None:
+            path = directory / f"{name(**args)}.npz"  # once: hashing a state's rows takes ~0.1 s
+            if _read(path) is not None:
                 continue
             if len(args["inner"]) < IN_PROCESS_ROWS:
-                build(directory, **args)
+                _protect(directory, path, **args)
                 continue
             if pool is None:
                 pool = stack.enter_context(ProcessPoolExecutor(
                     max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")))
-            started.append(pool.submit(_build_in_process, directory, args, suppression.enabled()))
+            started.append(pool.submit(_protect_in_process, directory, path, args, suppression.enabled()))
         for done in started:
             done.result()  # a process's error is the caller's
 
 
-def _build_in_process(directory: Path, args: dict, enabled: bool) -> None:
+def _protect_in_process(directory: Path, path: Path, args: dict, enabled: bool) -> None:
     """In a spawned process, which starts with suppression on: ``enabled`` is the caller's setting."""
     with contextlib.nullcontext() if enabled else suppression.disabled():
-        build(directory, **args)
+        _protect(directory, path, **args)
 
 
 def name(inner: pd.DataFrame, dims: list[str], n: str, counts: list[str], plain: tuple[str, ...] = (),
